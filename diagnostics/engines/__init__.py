@@ -1,0 +1,1 @@
+"""patchgate.diagnostics.engines."""

@@ -1,0 +1,1 @@
+"""patchgate.diagnostics.rules.libcst_rules."""

@@ -1,0 +1,1 @@
+"""patchgate.lsp_server."""
