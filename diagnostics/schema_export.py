@@ -1,0 +1,43 @@
+"""Writes the JSON Schemas of the public objects into schemas/, so other tools can validate them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from patchgate.diagnostics.evidence import Evidence
+from patchgate.diagnostics.models import Diagnostic, Rule
+from patchgate.diagnostics.span import Span, TextEdit
+
+MODELS: dict[str, type[BaseModel]] = {
+    "span": Span,
+    "text-edit": TextEdit,
+    "diagnostic": Diagnostic,
+    "rule": Rule,
+    "evidence": Evidence,
+}
+
+
+def render_schemas() -> dict[str, str]:
+    """File name -> schema text for every public model, deterministic byte for byte."""
+    return {
+        f"{name}.schema.json": json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n"
+        for name, model in MODELS.items()
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write schemas into the folder given (default: ./schemas)."""
+    args = sys.argv[1:] if argv is None else argv
+    target = Path(args[0] if args else "schemas")
+    target.mkdir(parents=True, exist_ok=True)
+    for name, text in render_schemas().items():
+        (target / name).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
