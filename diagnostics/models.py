@@ -10,7 +10,8 @@ from patchgate.diagnostics.base import SCHEMA_VERSION, Model
 from patchgate.diagnostics.span import Span, TextEdit
 
 Severity = Literal["error", "warning", "info", "hint"]
-EngineName = Literal["ast-grep", "libcst", "tree-sitter", "prebuild"]
+EngineName = Literal["ast-grep", "libcst", "tree-sitter", "prebuild", "patchgate"]
+"""patchgate is the engine of the tool's own findings: unreadable files, unused suppressions."""
 SEVERITY_RANK: dict[str, int] = {"hint": 0, "info": 1, "warning": 2, "error": 3}
 
 

@@ -1,0 +1,76 @@
+"""`patchgate check`: find problems, print them in the chosen format, exit by the fail level."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from patchgate.cli.common import load_config_for, progress_reporter, write_output
+from patchgate.diagnostics.models import SEVERITY_RANK
+from patchgate.diagnostics.runner import CheckOptions, CheckResult, check_text, run_check
+
+FORMATS = ["text", "json", "sarif", "github"]
+LEVELS = ["error", "warning", "info", "hint"]
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Accept both `--select a,b` and `--select a --select b`."""
+    return tuple(item.strip() for value in values for item in value.split(",") if item.strip())
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, help="Rules to run (id, alias, alias prefix, tag or ALL); replaces the config's.")
+@click.option("--ignore", multiple=True, help="Rules to skip (id, alias or tag).")
+@click.option("--extend-select", multiple=True, help="Rules to run in addition to the selection.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output-file", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
+@click.option("--fail-level", type=click.Choice(LEVELS), help="Lowest severity that makes the exit code 1 [config: error].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: the core count].")
+@click.option("--evidence", is_flag=True, help="Record an Evidence object under .patchgate/evidence/.")
+@click.option("--stdin-filename", help="Read the source from stdin and report it as this path.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
+@click.option("--color/--no-color", default=None, help="Colour the text report [default: when a terminal].")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...],
+          extend_select: tuple[str, ...], output_format: str, output_file: Path | None, fail_level: str | None,
+          no_cache: bool, jobs: int | None, evidence: bool, stdin_filename: str | None, config_file: Path | None,
+          color: bool | None) -> None:
+    """Check files for problems (default: the current directory)."""
+    targets = [p for p in paths if str(p) != "-"] or [Path(stdin_filename).parent if stdin_filename else Path(".")]
+    config = load_config_for(targets[0], config_file)
+    options = CheckOptions(
+        select=_split(select) or None, ignore=_split(ignore), extend_select=_split(extend_select),
+        jobs=jobs, use_cache=not no_cache,
+    )
+    if stdin_filename:
+        result = check_text(_read_stdin(), stdin_filename, config, options)
+    else:
+        machine = output_format != "text" or output_file is not None
+        with progress_reporter(enabled=not machine and sys.stderr.isatty()) as progress:
+            result = run_check(targets, config, options, progress)
+    write_output(result, output_format, output_file, config.root, color)
+    if evidence:
+        from patchgate.cli.common import record_check_evidence
+
+        record_check_evidence(result, config.root)
+    ctx.exit(_exit_code(result, fail_level or config.fail_level))
+
+
+def _read_stdin() -> str:
+    """Read stdin as UTF-8; anything else is bad input."""
+    from patchgate.diagnostics.errors import InputError
+
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"stdin is not valid UTF-8 at byte {error.start}") from None
+
+
+def _exit_code(result: CheckResult, fail_level: str) -> int:
+    """1 when any finding is at or above the fail level, else 0."""
+    threshold = SEVERITY_RANK[fail_level]
+    return int(any(SEVERITY_RANK[d.severity] >= threshold for d in result.diagnostics))

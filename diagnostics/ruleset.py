@@ -1,0 +1,143 @@
+"""Assembles every rule source the config names into engines, with one digest for caching."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from patchgate.diagnostics.config import Config
+from patchgate.diagnostics.models import Rule
+from patchgate.diagnostics.source import RuleEngine
+
+BUILTIN_RULE_DIR = Path(__file__).resolve().parent / "rules" / "ast_grep"
+BUILTIN_LIBCST_DIR = Path(__file__).resolve().parent / "rules" / "libcst_rules"
+
+
+def tool_version() -> str:
+    """The installed patchgate version; part of every cache key and evidence record."""
+    try:
+        return version("patchgate")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class RulesetSpec:
+    """Plain, picklable description of the rules: what a worker process needs to rebuild engines."""
+
+    rule_files: tuple[str, ...]
+    rule_modules: tuple[str, ...] = ()
+    builtin_libcst: bool = True
+
+
+def rule_files_for(config: Config) -> tuple[str, ...]:
+    """Built-in YAML rules, then the config's rule dirs and any sgconfig.yml rule dirs."""
+    dirs = [BUILTIN_RULE_DIR, *config.rule_dirs]
+    if config.sgconfig is not None:
+        from patchgate.diagnostics.engines.astgrep_project import load_sgconfig
+
+        dirs.extend(load_sgconfig(config.sgconfig).rule_dirs)
+    files: list[str] = []
+    for directory in dirs:
+        files.extend(str(p) for p in sorted(Path(directory).rglob("*")) if p.suffix in {".yml", ".yaml"})
+    return tuple(files)
+
+
+def spec_for(config: Config) -> RulesetSpec:
+    """The ruleset spec a config asks for."""
+    return RulesetSpec(rule_files=rule_files_for(config), rule_modules=tuple(config.rule_modules))
+
+
+def build_engines(spec: RulesetSpec) -> list[RuleEngine]:
+    """Construct every engine; raises RuleLoadError (exit 40) for a broken rule source."""
+    from patchgate.diagnostics.engines.astgrep import AstGrepEngine
+    from patchgate.diagnostics.engines.astgrep_rules import load_rule_file
+    from patchgate.diagnostics.engines.libcst_engine import LibcstEngine
+    from patchgate.diagnostics.engines.syntax import SyntaxEngine
+    from patchgate.diagnostics.libcst_rule import load_rule_module
+
+    yaml_rules = [rule for path in spec.rule_files for rule in load_rule_file(Path(path))]
+    libcst_classes = []
+    if spec.builtin_libcst:
+        from patchgate.diagnostics.rules.libcst_rules import BUILTIN_LIBCST_RULES
+
+        libcst_classes.extend(BUILTIN_LIBCST_RULES)
+    for module_spec in spec.rule_modules:
+        libcst_classes.extend(load_rule_module(module_spec))
+    return [SyntaxEngine(), AstGrepEngine(yaml_rules), LibcstEngine(libcst_classes)]
+
+
+def _module_source_digest(module_spec: str) -> str:
+    """Digest of a rule module's source file, so editing the module invalidates the cache."""
+    name = module_spec.split(":", 1)[0]
+    try:
+        found = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        found = None
+    origin = found.origin if found is not None else None
+    if origin and Path(origin).is_file():
+        return hashlib.sha256(Path(origin).read_bytes()).hexdigest()
+    return "missing"
+
+
+def spec_digest(spec: RulesetSpec) -> str:
+    """sha256 over the tool version and the bytes of every rule source."""
+    digest = hashlib.sha256(tool_version().encode())
+    sources = [Path(p) for p in spec.rule_files]
+    if spec.builtin_libcst:
+        sources.extend(sorted(BUILTIN_LIBCST_DIR.glob("*.py")))
+    for path in sources:
+        digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for module_spec in spec.rule_modules:
+        digest.update(module_spec.encode() + _module_source_digest(module_spec).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Ruleset:
+    """Engines plus the metadata of every rule they can run."""
+
+    spec: RulesetSpec
+    engines: list[RuleEngine] = field(default_factory=list)
+
+    @cached_property
+    def rules(self) -> list[Rule]:
+        """Every known rule, including the tool's own (unused-suppression, unreadable-file)."""
+        from patchgate.diagnostics.suppression import suppression_rules
+
+        collected = [rule for engine in self.engines for rule in engine.rules()]
+        collected.extend(suppression_rules())
+        collected.append(UNREADABLE_FILE_RULE)
+        return collected
+
+    @cached_property
+    def by_id(self) -> dict[str, Rule]:
+        """Rules keyed by canonical id."""
+        return {rule.id: rule for rule in self.rules}
+
+    @cached_property
+    def digest(self) -> str:
+        """Content digest of the rule sources (selection is digested separately)."""
+        return spec_digest(self.spec)
+
+
+UNREADABLE_FILE_RULE = Rule(
+    id="unreadable-file",
+    severity="error",
+    message="file could not be checked",
+    docs="A file patchgate was asked to check could not be read as UTF-8 text: it is not valid "
+    "UTF-8, cannot be read, or is larger than `max-file-size`. The rest of the run is unaffected.",
+    tags=["patchgate"],
+    language="*",
+    engine="patchgate",
+)
+
+
+def load_ruleset(config: Config) -> Ruleset:
+    """Build the ruleset for a config in this process."""
+    spec = spec_for(config)
+    return Ruleset(spec=spec, engines=build_engines(spec))
