@@ -1,1 +1,27 @@
-"""patchgate.diagnostics.rules.libcst_rules."""
+"""Built-in libcst rules: the ones that need scope analysis or qualified names."""
+
+from __future__ import annotations
+
+from patchgate.diagnostics.libcst_rule import LibcstRule
+from patchgate.diagnostics.rules.libcst_rules.builtin_shadowing import BuiltinShadowing
+from patchgate.diagnostics.rules.libcst_rules.os_system_call import OsSystemCall
+from patchgate.diagnostics.rules.libcst_rules.redefined_unused_name import RedefinedUnusedName
+from patchgate.diagnostics.rules.libcst_rules.unused_import import UnusedImport
+from patchgate.diagnostics.rules.libcst_rules.unused_variable import UnusedVariable
+
+BUILTIN_LIBCST_RULES: list[type[LibcstRule]] = [
+    UnusedImport,
+    BuiltinShadowing,
+    OsSystemCall,
+    RedefinedUnusedName,
+    UnusedVariable,
+]
+
+__all__ = [
+    "BUILTIN_LIBCST_RULES",
+    "BuiltinShadowing",
+    "OsSystemCall",
+    "RedefinedUnusedName",
+    "UnusedImport",
+    "UnusedVariable",
+]

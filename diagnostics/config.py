@@ -1,0 +1,324 @@
+"""Finds and validates `[tool.patchgate]` / `patchgate.toml` into one frozen Config (SPEC 4).
+
+Lookup walks up from the target: in each directory `patchgate.toml` (top-level keys) wins
+over a `pyproject.toml` that has a `[tool.patchgate]` table; a pyproject.toml without the
+table is skipped. The directory of the file found is the workspace root, and every path
+in the file is relative to it. No file at all gives the defaults, rooted at the git
+toplevel (or the target's directory outside git). Every error is one line naming the
+file, the key and the reason, and is raised as ConfigError (exit 40).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+import pathspec
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, ValidationInfo, field_validator
+
+from patchgate.diagnostics.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    ".git", ".hg", ".svn", ".patchgate", ".venv", "venv", "node_modules", "__pycache__",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".nox",
+)
+"""Replaced by `exclude`, like ruff; `extend-exclude` adds to it instead."""
+RULE_MODULE_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+FINDING_KEYS = {"select", "extend_select", "ignore", "per_path", "per_file_ignores", "rule_dirs",
+                "rule_modules", "sgconfig", "max_file_size"}
+"""The settings that change which findings a file gets; everything else is run mechanics."""
+INTERNAL_KEYS = {"root", "config-file"}
+PYPROJECT = "pyproject.toml"
+PATCHGATE_TOML = "patchgate.toml"
+
+
+def _kebab(name: str) -> str:
+    """TOML keys are kebab-case, like ruff's."""
+    return name.replace("_", "-")
+
+
+class Settings(BaseModel):
+    """Frozen, strict base of every config table: kebab-case keys, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=_kebab, populate_by_name=True)
+
+
+def _check_patterns(patterns: list[str]) -> list[str]:
+    """Compile gitignore-style patterns once so a bad one fails at load, not mid-run."""
+    for pattern in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except ValueError as error:
+            raise ValueError(f"invalid gitignore-style pattern {pattern!r}") from error
+    return patterns
+
+
+class CacheConfig(Settings):
+    """Where the result cache lives and whether it is used."""
+
+    enabled: StrictBool = Field(default=True, description="Read and write the result cache.")
+    dir: Path = Field(default=Path(".patchgate/cache"), description="Cache directory, relative to the root.")
+
+
+class PerPath(Settings):
+    """Selection changes for files matching gitignore-style globs, applied in order."""
+
+    paths: list[str] = Field(min_length=1, description="Gitignore-style globs, relative to the root.")
+    select: list[str] | None = Field(default=None, description="Replaces the selection for these files.")
+    extend_select: list[str] = Field(default_factory=list, description="Rules added for these files.")
+    ignore: list[str] = Field(default_factory=list, description="Rules turned off for these files.")
+
+    @field_validator("paths")
+    @classmethod
+    def _paths_patterns(cls, value: list[str]) -> list[str]:
+        """Per-path globs are gitignore-style patterns."""
+        return _check_patterns(value)
+
+
+class Config(Settings):
+    """The settings in force for one workspace; paths are resolved against `root`."""
+
+    root: Path = Field(description="Workspace root: the directory of the config file.")
+    config_file: Path | None = Field(default=None, description="The file these settings came from, if any.")
+    select: list[str] | None = Field(default=None, description="Rules to run; None means every rule that is on by default.")
+    extend_select: list[str] = Field(default_factory=list, description="Rules added to the selection.")
+    ignore: list[str] = Field(default_factory=list, description="Rules removed from the selection.")
+    per_path: list[PerPath] = Field(default_factory=list, description="Per-path selection overrides.")
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, description="ruff-style {glob: [rules]} ignores.")
+    rule_dirs: list[Path] = Field(default_factory=list, description="Extra directories of ast-grep YAML rules.")
+    rule_modules: list[str] = Field(default_factory=list, description="libcst rule classes as `pkg.mod:Rule`.")
+    exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDE), description="Gitignore-style paths never discovered.")
+    extend_exclude: list[str] = Field(default_factory=list, description="More excluded paths, on top of `exclude`.")
+    respect_gitignore: StrictBool = Field(default=True, description="Skip files ignored by .gitignore and .git/info/exclude.")
+    fail_level: Literal["error", "warning", "info", "hint"] = Field(default="error", description="Lowest severity that fails a check.")
+    jobs: StrictInt | None = Field(default=None, ge=1, description="Worker processes; None means one per core.")
+    cache: CacheConfig = Field(default_factory=CacheConfig, description="Result cache settings.")
+    sgconfig: Path | None = Field(default=None, description="An ast-grep sgconfig.yml whose rule dirs are loaded.")
+    max_file_size: StrictInt = Field(default=DEFAULT_MAX_FILE_SIZE, ge=1, description="Larger files are reported, not read.")
+    connect: dict[str, Any] = Field(default_factory=dict, description="Connect policy; validated by patchgate.connect.")
+
+    @field_validator("rule_dirs")
+    @classmethod
+    def _rule_dirs_exist(cls, value: list[Path], info: ValidationInfo) -> list[Path]:
+        """Rule dirs are relative to the root and must exist, or rules would silently vanish."""
+        resolved = [_under_root(path, info) for path in value]
+        for given, path in zip(value, resolved):
+            if not path.is_dir():
+                raise ValueError(f"directory does not exist: {given}")
+        return resolved
+
+    @field_validator("sgconfig")
+    @classmethod
+    def _sgconfig_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        """An sgconfig.yml named in the config must be there."""
+        if value is None:
+            return None
+        path = _under_root(value, info)
+        if not path.is_file():
+            raise ValueError(f"file does not exist: {value}")
+        return path
+
+    @field_validator("rule_modules")
+    @classmethod
+    def _module_specs(cls, value: list[str]) -> list[str]:
+        """Only the shape is checked here; importing happens when engines are built."""
+        for spec in value:
+            if not RULE_MODULE_RE.match(spec):
+                raise ValueError(f"{spec!r} is not of the form 'package.module:RuleClass'")
+        return value
+
+    @field_validator("exclude", "extend_exclude")
+    @classmethod
+    def _exclude_patterns(cls, value: list[str]) -> list[str]:
+        """Exclusions are gitignore-style patterns."""
+        return _check_patterns(value)
+
+    @field_validator("per_file_ignores")
+    @classmethod
+    def _per_file_globs(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Per-file-ignores keys are gitignore-style patterns."""
+        _check_patterns(list(value))
+        return value
+
+    def key_label(self, key: str) -> str:
+        """'pyproject.toml: tool.patchgate.<key>' style prefix for messages about one setting."""
+        if self.config_file is None:
+            return f"config: {key}"
+        prefix = "tool.patchgate." if self.config_file.name == PYPROJECT else ""
+        return f"{_label(self.config_file)}: {prefix}{key}"
+
+    def to_display_dict(self) -> dict[str, Any]:
+        """Every setting as JSON-safe data with its TOML key, for `patchgate doctor`."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def _under_root(path: Path, info: ValidationInfo) -> Path:
+    """A config path made absolute against the root field validated before it."""
+    root = info.data.get("root")
+    return path if path.is_absolute() or root is None else Path(root) / path
+
+
+def config_digest(config: Config) -> str:
+    """Stable sha256 of the settings that affect findings (not jobs, cache, output or policy)."""
+    data = config.model_dump(mode="json", include=FINDING_KEYS)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _label(path: Path) -> str:
+    """A config path as the user would type it: relative to the cwd when inside it."""
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse one TOML file; any failure is a one-line ConfigError with the line number."""
+    label = _label(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ConfigError(f"{label}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{label}: invalid TOML: not valid UTF-8 at byte {error.start}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{label}: invalid TOML: {_toml_reason(error, text)}") from None
+
+
+def _toml_reason(error: Exception, text: str) -> str:
+    """'reason (line N)' from tomllib's '<reason> (at line N, column M)' message."""
+    message = str(error)
+    found = re.match(r"(?s)(.*?) \(at line (\d+), column \d+\)$", message)
+    if found:
+        return f"{found.group(1)} (line {found.group(2)})"
+    if message.endswith("(at end of document)"):
+        return f"{message[: -len(' (at end of document)')]} (line {text.count(chr(10)) + 1})"
+    return message
+
+
+def _toml_keys(model: type[Settings]) -> list[str]:
+    """The TOML keys a table accepts (the internal root/config-file are never read from files)."""
+    return [_kebab(name) for name in model.model_fields if _kebab(name) not in INTERNAL_KEYS]
+
+
+def _suggest(key: str, known: list[str]) -> str:
+    """' (did you mean 'x'?)' for a close miss, else nothing."""
+    if _kebab(key) in known and _kebab(key) != key:
+        return f" (did you mean '{_kebab(key)}'?)"
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_keys(table: dict[str, Any], model: type[Settings], prefix: str, label: str) -> None:
+    """Reject unknown keys by name, with a did-you-mean, before pydantic sees the values."""
+    known = _toml_keys(model)
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{label}: unknown key '{prefix}{key}'{_suggest(key, known)}")
+    if model is Config and isinstance(table.get("cache"), dict):
+        _check_keys(table["cache"], CacheConfig, f"{prefix}cache.", label)
+    if model is Config and isinstance(table.get("per-path"), list):
+        for index, entry in enumerate(table["per-path"]):
+            if isinstance(entry, dict):
+                _check_keys(entry, PerPath, f"{prefix}per-path[{index}].", label)
+
+
+def _location(prefix: str, loc: tuple[Any, ...]) -> str:
+    """A pydantic error location as a TOML key path: tool.patchgate.per-path[0].select."""
+    text = prefix.rstrip(".")
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            name = str(part) if re.fullmatch(r"[\w-]+", str(part)) else json.dumps(str(part))
+            text = f"{text}.{name}" if text else name
+    return text
+
+
+def _value_error(error: ValidationError, prefix: str, label: str) -> ConfigError:
+    """One line for every bad value: file, key path and pydantic's reason."""
+    parts = []
+    for item in error.errors():
+        reason = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        parts.append(f"{_location(prefix, tuple(item.get('loc', ())))}: {reason}")
+    return ConfigError(f"{label}: " + "; ".join(parts))
+
+
+def config_from_table(table: dict[str, Any], config_file: Path, prefix: str) -> Config:
+    """Validate one settings table read from config_file (prefix: 'tool.patchgate.' or '')."""
+    label = _label(config_file)
+    _check_keys(table, Config, prefix, label)
+    try:
+        return Config.model_validate({**table, "root": config_file.parent, "config-file": config_file})
+    except ValidationError as error:
+        raise _value_error(error, prefix, label) from None
+
+
+def _pyproject_table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The [tool.patchgate] table of a parsed pyproject.toml, or None when absent."""
+    tool = data.get("tool")
+    if not isinstance(tool, dict) or "patchgate" not in tool:
+        return None
+    table = tool["patchgate"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{_label(path)}: tool.patchgate: must be a table")
+    return table
+
+
+def read_config_file(path: Path) -> Config:
+    """A config from a file the user named: pyproject.toml by its table, anything else top-level."""
+    path = path.resolve()
+    data = _read_toml(path)
+    if path.name == PYPROJECT:
+        return config_from_table(_pyproject_table(path, data) or {}, path, "tool.patchgate.")
+    return config_from_table(data, path, "")
+
+
+def find_config_file(start: Path) -> tuple[Path, dict[str, Any], str] | None:
+    """Walk up from start to the first patchgate.toml, or pyproject.toml with [tool.patchgate]."""
+    directory = start if start.is_dir() else start.parent
+    for folder in (directory, *directory.parents):
+        candidate = folder / PATCHGATE_TOML
+        if candidate.is_file():
+            return candidate, _read_toml(candidate), ""
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file():
+            table = _pyproject_table(pyproject, _read_toml(pyproject))
+            if table is not None:
+                return pyproject, table, "tool.patchgate."
+    return None
+
+
+def git_toplevel(start: Path) -> Path | None:
+    """The nearest directory at or above start holding `.git` (a dir, or a file for worktrees)."""
+    directory = start if start.is_dir() else start.parent
+    for folder in (directory, *directory.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def load_config(start: Path, config_file: Path | None = None) -> Config:
+    """The Config in force for start (a file or directory), or for the file the user named."""
+    start = start.resolve()
+    if config_file is not None:
+        return read_config_file(config_file)
+    found = find_config_file(start)
+    if found is not None:
+        path, table, prefix = found
+        return config_from_table(table, path, prefix)
+    root = git_toplevel(start) or (start if start.is_dir() else start.parent)
+    return Config(root=root)

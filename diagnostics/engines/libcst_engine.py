@@ -1,0 +1,358 @@
+"""The libcst engine: one parse and one batched traversal per file, only for files a rule can match."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import WhitespaceInclusivePositionProvider
+from pydantic import ValidationError
+
+from patchgate.diagnostics.errors import RuleLoadError, pydantic_reason
+from patchgate.diagnostics.libcst_rule import LibcstRule, Replacement, Report, is_rule_class
+from patchgate.diagnostics.models import Diagnostic, Rule
+from patchgate.diagnostics.source import SourceFile
+from patchgate.diagnostics.span import Span, TextEdit
+
+SKIPPED_RULE = Rule(
+    id="libcst-skipped",
+    severity="info",
+    message="libcst rules skipped",
+    docs="libcst could not parse the file (usually a syntax error, which the tree-sitter engine reports "
+    "precisely), so the selected libcst rules did not run on it. Other engines are unaffected.",
+    tags=["patchgate"],
+    language="python",
+    engine="patchgate",
+)
+CRASHED_RULE = Rule(
+    id="rule-crashed",
+    severity="error",
+    message="a libcst rule crashed",
+    docs="A libcst rule raised an exception on this file: a bug in that rule. Its findings on the file were "
+    "discarded; every other rule ran normally.",
+    tags=["patchgate"],
+    language="python",
+    engine="patchgate",
+)
+RESERVED_IDS = frozenset({SKIPPED_RULE.id, CRASHED_RULE.id})
+Crash = Callable[[type[LibcstRule], BaseException, "cst.CSTNode | None"], None]
+
+
+@dataclass
+class EngineStats:
+    """Counters the benchmark reports: how much libcst work the prefilter saved."""
+
+    checked: int = 0
+    prefiltered: int = 0
+    parsed: int = 0
+
+
+@functools.cache
+def _visitor_names(cls: type[LibcstRule]) -> tuple[str, ...]:
+    """The visit_/leave_ methods a rule class really defines (libcst's typed stubs are marked no-op)."""
+    names = []
+    for name in dir(cls):
+        method = getattr(cls, name, None)
+        if name.startswith(("visit_", "leave_")) and callable(method) and not getattr(method, "_is_no_op", False):
+            names.append(name)
+    return tuple(names)
+
+
+def _one_line(error: BaseException, limit: int = 300) -> str:
+    """An exception as one bounded line for a diagnostic message."""
+    text = " ".join(str(error).split())
+    text = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _Dispatcher(cst.CSTVisitor):
+    """Runs every rule's visitor methods in one traversal; a rule that raises is dropped, not the run."""
+
+    def __init__(self, rules: Iterable[LibcstRule], on_crash: Crash) -> None:
+        super().__init__()
+        self.methods: dict[str, list[tuple[LibcstRule, Callable[[cst.CSTNode], object]]]] = {}
+        for rule in rules:
+            for name in _visitor_names(type(rule)):
+                self.methods.setdefault(name, []).append((rule, getattr(rule, name)))
+        self.attribute_hooks = any(name.count("_") > 1 for name in self.methods)
+        self.crashed: set[int] = set()
+        self.on_crash = on_crash
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self._dispatch("visit_" + type(node).__name__, node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._dispatch("leave_" + type(original_node).__name__, original_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if self.attribute_hooks:
+            self._dispatch(f"visit_{type(node).__name__}_{attribute}", node)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        if self.attribute_hooks:
+            self._dispatch(f"leave_{type(original_node).__name__}_{attribute}", original_node)
+
+    def _dispatch(self, name: str, node: cst.CSTNode) -> None:
+        """Call each live rule's method for this hook, isolating any exception to its rule."""
+        for rule, method in self.methods.get(name, ()):
+            if id(rule) in self.crashed:
+                continue
+            try:
+                method(node)
+            except Exception as error:  # a bug in one rule must not stop the others
+                self.crashed.add(id(rule))
+                self.on_crash(type(rule), error, node)
+
+
+class _Locator:
+    """Turns libcst positions (1-based lines) into code-point offsets of the source, and fixes into edits."""
+
+    def __init__(self, source: SourceFile, wrapper: MetadataWrapper) -> None:
+        self.source = source
+        self.wrapper = wrapper
+        self.code = wrapper.module.code
+        self.base = len(source.text) - len(self.code) if source.text.endswith(self.code) else 0  # a BOM
+        plain = self.base == 0 and "\r" not in self.code
+        self.starts = None if plain else [0, *(m.end() for m in re.finditer(r"\r\n?|\n", self.code))]
+
+    @functools.cached_property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        """Syntactic ranges, computed only once a rule has reported something."""
+        return self.wrapper.resolve(PositionProvider)
+
+    @functools.cached_property
+    def inclusive(self) -> Mapping[cst.CSTNode, CodeRange]:
+        """Ranges including owned whitespace, computed only when a fix needs them."""
+        return self.wrapper.resolve(WhitespaceInclusivePositionProvider)
+
+    def offset(self, position: CodePosition) -> int:
+        """Code-point offset into the module code of a libcst position."""
+        if self.starts is None:
+            return self.source.lines.offset(position.line - 1, position.column)
+        if position.line - 1 >= len(self.starts):
+            return len(self.code)
+        return min(self.starts[position.line - 1] + position.column, len(self.code))
+
+    def text_span(self, start: int, end: int) -> Span:
+        """A Span of the source text for module-code offsets."""
+        return self.source.lines.span(self.base + start, self.base + end)
+
+    def span(self, node: cst.CSTNode) -> Span:
+        """Where a reported node is."""
+        found = self.positions[node]
+        return self.text_span(self.offset(found.start), self.offset(found.end))
+
+    def edit(self, target: cst.CSTNode, replacement: Replacement) -> TextEdit:
+        """The text edit that turns `target` into `replacement`: the target's own code, replaced."""
+        start, end, new_text = self._replace(target, replacement)
+        return TextEdit(span=self.text_span(start, end), new_text=new_text)
+
+    def _replace(self, target: cst.CSTNode, replacement: Replacement) -> tuple[int, int, str]:
+        """(start, end, text): code generated for the replacement, in place of the target's code."""
+        if isinstance(replacement, cst.RemovalSentinel) and isinstance(target, cst.BaseStatement):
+            return self._remove_statement(target)
+        found = self.inclusive[target]
+        start, end = self.offset(found.start), self.offset(found.end)
+        module = self.wrapper.module
+        if isinstance(replacement, cst.CSTNode) and self.code[start:end] == module.code_for_node(target):
+            return start, end, module.code_for_node(replacement)
+        return self._regenerate(target, replacement, start, end)
+
+    def _remove_statement(self, statement: cst.BaseStatement) -> tuple[int, int, str]:
+        """Delete a statement's lines, keeping the comments and blank lines above it."""
+        decorators = getattr(statement, "decorators", ())
+        first_line = self.positions[decorators[0] if decorators else statement].start.line
+        return self.offset(CodePosition(first_line, 0)), self.offset(self.inclusive[statement].end), ""
+
+    def _regenerate(self, target: cst.CSTNode, replacement: Replacement, start: int, end: int) -> tuple[int, int, str]:
+        """Slow but always right: regenerate the module (indentation and all) and cut out the target."""
+        module = self.wrapper.module
+        if isinstance(replacement, cst.RemovalSentinel):
+            changed = module.deep_remove(target)
+        else:
+            changed = module.deep_replace(target, replacement)
+        new_code = changed.code if isinstance(changed, cst.Module) else ""
+        tail = len(self.code) - end
+        if len(new_code) >= start + tail and new_code.startswith(self.code[:start]) and new_code.endswith(self.code[end:]):
+            return start, end, new_code[start : len(new_code) - tail]
+        return _changed_region(self.code, new_code)
+
+
+def _changed_region(old: str, new: str) -> tuple[int, int, str]:
+    """(start, end, text) of `old` that differs from `new`, trimming the common prefix and suffix."""
+    prefix = len(os.path.commonprefix([old, new]))
+    room = min(len(old), len(new)) - prefix
+    suffix = len(os.path.commonprefix([old[::-1][:room], new[::-1][:room]]))
+    return prefix, len(old) - suffix, new[prefix : len(new) - suffix]
+
+
+class _FileRun:
+    """The rules of one parsed file: metadata, one traversal, then plain diagnostics."""
+
+    def __init__(self, source: SourceFile, module: cst.Module) -> None:
+        self.source = source
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.locator = _Locator(source, self.wrapper)
+        self.crashes: list[tuple[type[LibcstRule], BaseException, cst.CSTNode | None]] = []
+
+    def crash(self, cls: type[LibcstRule], error: BaseException, node: cst.CSTNode | None) -> None:
+        """Record that a rule raised; it produces no findings on this file."""
+        self.crashes.append((cls, error, node))
+
+    def run(self, classes: list[type[LibcstRule]]) -> list[Diagnostic]:
+        """Instantiate, resolve metadata, traverse once, convert the reports."""
+        rules = self._resolve(self._instantiate(classes))
+        dispatcher = _Dispatcher(rules, self.crash)
+        self.wrapper.module.visit(dispatcher)
+        found: list[Diagnostic] = []
+        for rule in rules:
+            if id(rule) not in dispatcher.crashed:
+                found.extend(self._diagnostics(rule))
+        found.extend(self._crash_diagnostic(*crash) for crash in self.crashes)
+        return found
+
+    def _instantiate(self, classes: list[type[LibcstRule]]) -> list[LibcstRule]:
+        """One fresh instance of each rule per file, so rules may keep per-file state."""
+        rules = []
+        for cls in classes:
+            try:
+                rules.append(cls(self.source.path))
+            except Exception as error:
+                self.crash(cls, error, None)
+        return rules
+
+    def _resolve(self, rules: list[LibcstRule]) -> list[LibcstRule]:
+        """Compute the union of the rules' metadata in one batch; a failing provider only drops its rules."""
+        needed = {provider for rule in rules for provider in rule.get_inherited_dependencies()}
+        try:
+            self.wrapper.resolve_many(needed)
+        except Exception:
+            pass  # resolved per rule below, to find the rules whose metadata fails
+        live = []
+        for rule in rules:
+            try:
+                rule.metadata = self.wrapper.resolve_many(rule.get_inherited_dependencies())
+            except Exception as error:
+                self.crash(type(rule), error, None)
+                continue
+            live.append(rule)
+        return live
+
+    def _diagnostics(self, rule: LibcstRule) -> list[Diagnostic]:
+        """A rule's reports as diagnostics; a report that cannot be converted is that rule's crash."""
+        try:
+            return [self._diagnostic(rule, report) for report in rule.reports()]
+        except Exception as error:
+            self.crash(type(rule), error, None)
+            return []
+
+    def _diagnostic(self, rule: LibcstRule, report: Report) -> Diagnostic:
+        """One plain, picklable Diagnostic: no libcst object survives this call."""
+        cls = type(rule)
+        fix = None if report.fix is None else [self.locator.edit(report.fix_target, report.fix)]
+        return Diagnostic(
+            rule_id=cls.id,
+            severity=cls.severity,
+            message=report.message,
+            path=self.source.path,
+            span=self.locator.span(report.node),
+            engine="libcst",
+            fix=fix,
+            url=cls.url,
+        )
+
+    def _crash_diagnostic(self, cls: type[LibcstRule], error: BaseException, node: cst.CSTNode | None) -> Diagnostic:
+        """One error naming the rule that raised, at the node it was visiting when known."""
+        try:
+            span = self.locator.span(node) if node is not None else self.locator.text_span(0, 0)
+        except Exception:
+            span = self.locator.text_span(0, 0)
+        return Diagnostic(
+            rule_id=CRASHED_RULE.id,
+            severity="error",
+            message=f"libcst rule {cls.id} ({cls.qualified_name()}) crashed: {_one_line(error)}",
+            path=self.source.path,
+            span=span,
+            engine="patchgate",
+            note="A bug in the rule: its findings on this file were discarded; the other rules ran normally.",
+        )
+
+
+def _skipped(source: SourceFile, error: BaseException) -> Diagnostic:
+    """The single diagnostic of a file libcst could not handle."""
+    if isinstance(error, cst.ParserSyntaxError):
+        message = f"libcst rules skipped: syntax error at line {error.raw_line}"
+        offset = source.lines.offset(max(error.raw_line - 1, 0), max(error.raw_column, 0))
+        note = " ".join(error.message.split())
+    else:
+        message, offset, note = f"libcst rules skipped: {_one_line(error)}", 0, None
+    return Diagnostic(
+        rule_id=SKIPPED_RULE.id,
+        severity="info",
+        message=message,
+        path=source.path,
+        span=source.lines.span(offset, offset),
+        engine="patchgate",
+        note=note,
+    )
+
+
+def _validated(classes: Iterable[type[LibcstRule]]) -> dict[str, tuple[type[LibcstRule], Rule]]:
+    """Check every rule class once, at construction: the only time this engine may raise."""
+    by_id: dict[str, tuple[type[LibcstRule], Rule]] = {}
+    for cls in classes:
+        if not is_rule_class(cls):
+            raise RuleLoadError(f"libcst rule {cls!r}: not a LibcstRule subclass with an id")
+        name = cls.qualified_name()
+        if cls.id in RESERVED_IDS:
+            raise RuleLoadError(f"libcst rule {name}: id {cls.id!r} is reserved")
+        if cls.id in by_id and by_id[cls.id][0] is not cls:
+            raise RuleLoadError(f"libcst rule {name}: id {cls.id!r} is also used by {by_id[cls.id][0].qualified_name()}")
+        if isinstance(cls.PREFILTER, str) or not all(isinstance(needle, str) for needle in cls.PREFILTER):
+            raise RuleLoadError(f"libcst rule {name}: PREFILTER must be a tuple of strings")
+        try:
+            by_id[cls.id] = (cls, cls.to_rule())
+        except ValidationError as error:
+            raise RuleLoadError(f"libcst rule {name}: {pydantic_reason(error)}") from error
+    return by_id
+
+
+class LibcstEngine:
+    """Runs LibcstRule classes over Python files; see the RuleEngine protocol."""
+
+    def __init__(self, rule_classes: Iterable[type[LibcstRule]]) -> None:
+        self._by_id = _validated(rule_classes)
+        self.stats = EngineStats()
+
+    def rules(self) -> list[Rule]:
+        """Every rule class's metadata, plus the engine's own skipped/crashed findings."""
+        return [rule for _, rule in self._by_id.values()] + [SKIPPED_RULE, CRASHED_RULE]
+
+    def candidates(self, source: SourceFile, selected: frozenset[str]) -> list[type[LibcstRule]]:
+        """Selected rules whose text prefilter matches: if none, the file is never parsed."""
+        if source.language != "python":
+            return []
+        chosen = [cls for rule_id, (cls, _) in self._by_id.items() if rule_id in selected]
+        return [cls for cls in chosen if cls.matches_text(source.text)]
+
+    def check(self, source: SourceFile, selected: frozenset[str]) -> list[Diagnostic]:
+        """Findings of the selected rules on one file; never raises for bad source text."""
+        if source.language != "python":
+            return []
+        classes = self.candidates(source, selected)
+        self.stats.checked += 1
+        if not classes:
+            self.stats.prefiltered += 1
+            return []
+        self.stats.parsed += 1
+        try:
+            found = _FileRun(source, cst.parse_module(source.text)).run(classes)
+        except Exception as error:  # parse errors, recursion limits: never fail the run
+            return [_skipped(source, error)]
+        return sorted(found, key=Diagnostic.sort_key)

@@ -1,0 +1,50 @@
+"""os-system-call (S605): `os.system` found by qualified name, whatever it was imported as."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider
+
+from patchgate.diagnostics.libcst_rule import LibcstRule
+
+SHELL_CALLS = frozenset({"os.system", "posix.system", "nt.system"})
+
+
+class OsSystemCall(LibcstRule):
+    """Report calls of `os.system`, through any import alias."""
+
+    id = "os-system-call"
+    aliases = ("S605",)
+    severity = "warning"
+    message = "`os.system` runs its argument through a shell"
+    tags = ("security",)
+    url = "https://docs.astral.sh/ruff/rules/start-process-with-a-shell/"
+    docs = """
+    `os.system(cmd)` hands `cmd` to `/bin/sh -c` (or `cmd.exe`): any untrusted text in it is shell
+    code, and the exit status comes back encoded. Use `subprocess.run([...])` with an argument list,
+    which starts the program directly and raises or returns a real return code.
+
+    The call is matched by qualified name (LibCST's QualifiedNameProvider), so
+    `from os import system as s; s(...)` and `import os as o; o.system(...)` are caught, while an
+    unrelated `system()` (a local function, `platform.system()`) is not. No fix: the argument list
+    a command needs cannot be derived safely from a shell string.
+    """
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+    PREFILTER = ("system",)
+    VALID = [
+        "import subprocess\nsubprocess.run(['ls', '-l'], check=True)\n",
+        "import platform\nprint(platform.system())\n",
+        "def system(command):\n    return command\n\nsystem('ls')\n",
+        "import os\nos.getcwd()\n",
+    ]
+    INVALID = [
+        "import os\nos.system('ls')\n",
+        "from os import system as run\nrun('ls')\n",
+        "import os as o\no.system('ls')\n",
+        "import os.path\nos.system('ls')\n",
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        names = self.get_metadata(QualifiedNameProvider, node.func, set())
+        if any(qualified.name in SHELL_CALLS for qualified in names):
+            self.report(node)
