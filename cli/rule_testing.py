@@ -39,7 +39,10 @@ def _sg_test_results(rule_files: list[Path], ruleset: Ruleset, config_file: Path
 def run_rule_checks(rule_files: list[Path], config_file: Path | None) -> list[ExampleResult]:
     """Run every check, print failures and a summary, and return the failures."""
     ruleset = _ruleset_for(rule_files, config_file)
-    results = [result for rule in ruleset.rules for result in run_examples(rule, ruleset.engines)]
+    from patchgate.diagnostics.suppression import SuppressionEngine
+
+    engines = [*ruleset.engines, SuppressionEngine()]
+    results = [result for rule in ruleset.rules for result in run_examples(rule, engines)]
     results.extend(_sg_test_results(rule_files, ruleset, config_file))
     failures = [result for result in results if not result.passed]
     for failure in failures:

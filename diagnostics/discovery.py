@@ -137,7 +137,7 @@ class IgnoreRules:
         if path != scope.base and _is_inside(path, scope.base):
             if self.exclude.check(_rel(path, scope.base) + suffix):
                 return True
-        if not self.use_git:
+        if not self.use_git or path == scope.floor or not _is_inside(path, scope.floor):
             return False
         for directory in self._chain(parent or os.path.dirname(path), scope.floor):
             verdict = self._spec(directory).check(_rel(path, directory) + suffix)  # type: ignore[union-attr]

@@ -78,7 +78,7 @@ def check_source(source: SourceFile, selected: frozenset[str], engines: Sequence
     found: list[Diagnostic] = []
     for engine in engines:
         found.extend(engine.check(source, selected))
-    found = apply_suppressions(source, found, rules, report_unused="unused-suppression" in selected)
+    found = apply_suppressions(source, found, rules, report_unused="unused-suppression" in selected, selected=selected)
     return sorted((d for d in found if d.rule_id in selected or d.engine == "patchgate"), key=Diagnostic.sort_key)
 
 

@@ -56,7 +56,7 @@ class State:
 
 
 def is_default_off(rule: Rule) -> bool:
-    """Rules whose YAML severity is `off` run only when selected by name."""
+    """Rules whose YAML severity is `off` stay out of the default selection (ALL, tags and ids still pick them)."""
     return getattr(rule, "severity", None) == "off" or bool(DEFAULT_OFF_TAGS.intersection(rule.tags))
 
 
@@ -113,7 +113,7 @@ class RuleSelector:
             state = apply_layer(state, self._cli_layer(cli_select, cli_ignore, cli_extend_select))
         self.base = state
         self.overrides = self._override_layers()
-        self._by_key: dict[tuple[int, ...], State] = {(): state}
+        self._by_key: dict[tuple[int, ...], tuple[State, frozenset[str]]] = {(): (state, frozenset(state.on))}
         self._keys: dict[str, tuple[int, ...]] = {}
 
     def _index(self) -> None:
@@ -202,24 +202,24 @@ class RuleSelector:
             self._keys[path] = key
         return key
 
-    def _state(self, path: str) -> State:
+    def _resolved(self, path: str) -> tuple[State, frozenset[str]]:
         """The resolved state for a path; computed once per distinct set of matching overrides."""
         key = self._key(path)
-        state = self._by_key.get(key)
-        if state is None:
+        found = self._by_key.get(key)
+        if found is None:
             state = self.base
             for index in key:
                 state = apply_layer(state, self.overrides[index][1])
-            self._by_key[key] = state
-        return state
+            found = self._by_key[key] = (state, frozenset(state.on))
+        return found
 
     def selected_for(self, path: str) -> frozenset[str]:
         """Canonical ids of the rules that run on this workspace-relative path ('' for none)."""
-        return frozenset(self._state(path).on)
+        return self._resolved(path)[1]
 
     def alias_for(self, rule_id: str, path: str) -> str | None:
         """The alias the user selected rule_id by for this path, kept as source_alias metadata."""
-        return self._state(path).on.get(rule_id)
+        return self._resolved(path)[0].on.get(rule_id)
 
     def digest(self) -> str:
         """sha256 of the resolved selection, including every per-path override's effect."""
@@ -243,6 +243,7 @@ class RuleSelector:
 def _layer_data(layer: Layer) -> list[object]:
     """A layer as plain data for digests."""
     def part(matches: Iterable[Match]) -> list[object]:
+        """Specificity and picked rules of each match."""
         return [[m.specificity, sorted(m.rules.items(), key=lambda item: item[0])] for m in matches]
 
     return [None if layer.select is None else part(layer.select), part(layer.extend), part(layer.ignore)]
