@@ -9,10 +9,11 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
+from collections.abc import Callable, Mapping
 from typing import ClassVar, NamedTuple, Union
 
 import libcst as cst
-from libcst.metadata import ProviderT
+from libcst.metadata import CodeRange, ProviderT
 
 from patchgate.diagnostics.errors import RuleLoadError
 from patchgate.diagnostics.models import Rule, RuleExample, Severity
@@ -55,6 +56,8 @@ class LibcstRule(cst.BatchableCSTVisitor):
     PREFILTER: ClassVar[tuple[str, ...]] = ()
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str | Invalid]] = []
+    _positions: Callable[[], Mapping[cst.CSTNode, CodeRange]] | None = None
+    """Set by the engine for each file: a lazy view of PositionProvider."""
 
     def __init__(self, path: str = "") -> None:
         super().__init__()
@@ -74,6 +77,12 @@ class LibcstRule(cst.BatchableCSTVisitor):
         if "_reports" not in self.__dict__:  # a subclass __init__ that skipped super().__init__()
             self._reports = []
         self._reports.append(Report(node, message or type(self).message or type(self).id, fix, target))
+
+    def position(self, node: cst.CSTNode) -> CodeRange:
+        """Where a node is (1-based lines), computed on first use: cheaper than declaring PositionProvider."""
+        if self._positions is None:
+            raise RuntimeError(f"{type(self).__name__}.position() is only available under the libcst engine")
+        return self._positions()[node]
 
     def reports(self) -> list[Report]:
         """What this rule has reported so far on the current file."""

@@ -222,9 +222,12 @@ class _FileRun:
         rules = []
         for cls in classes:
             try:
-                rules.append(cls(self.source.path))
+                rule = cls(self.source.path)
             except Exception as error:
                 self.crash(cls, error, None)
+                continue
+            rule._positions = lambda: self.locator.positions
+            rules.append(rule)
         return rules
 
     def _resolve(self, rules: list[LibcstRule]) -> list[LibcstRule]:

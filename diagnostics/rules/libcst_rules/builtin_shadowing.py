@@ -40,6 +40,8 @@ class BuiltinShadowing(LibcstRule):
     `site` module adds (`help`, `exit`, `license`, ...). No fix: a rename needs a human choice.
     """
     METADATA_DEPENDENCIES = (ScopeProvider,)
+    PREFILTER = ("=", "def", "for", "as", "class", "lambda", "case")
+    """Every binding needs one of these (assignment, parameter, loop, `as`, def, class, match capture)."""
     VALID = [
         "class Model:\n    id = 1\n\n    def type(self):\n        return 'model'\n",
         "list_ = [1, 2]\nprint(list(list_))\n",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
 from patchgate.diagnostics.libcst_rule import LibcstRule
 
 SHELL_CALLS = frozenset({"os.system", "posix.system", "nt.system"})
+MODULE_WORD = re.compile(r"\b(?:os|posix|nt)\b")
 
 
 class OsSystemCall(LibcstRule):
@@ -43,6 +46,11 @@ class OsSystemCall(LibcstRule):
         "import os as o\no.system('ls')\n",
         "import os.path\nos.system('ls')\n",
     ]
+
+    @classmethod
+    def matches_text(cls, text: str) -> bool:
+        """Both `system` and an import of its module must be in the text, else no qualified name can match."""
+        return super().matches_text(text) and MODULE_WORD.search(text) is not None
 
     def visit_Call(self, node: cst.Call) -> None:
         names = self.get_metadata(QualifiedNameProvider, node.func, set())

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Union
 
 import libcst as cst
-from libcst.metadata import CodePosition, PositionProvider, ScopeProvider
+from libcst.metadata import CodePosition, ScopeProvider
 
 from patchgate.diagnostics.libcst_rule import LibcstRule
 
@@ -26,20 +26,22 @@ class RedefinedUnusedName(LibcstRule):
     When the same block defines `f` twice and nothing uses the first `f` in between, the first
     definition is dead code: usually a copy-paste slip, or two tests with one name so that only the
     second ever runs. Uses are found by scope analysis; any reference to the first definition that
-    comes before the second (a call, a decorator such as `@f.setter`, a use inside the first body)
-    counts, so the rule errs on the side of silence.
+    comes before the body of the second (a call, a decorator such as `@f.setter`, a base class as in
+    `class A(A)`, a use inside the first body) counts, so the rule errs on the side of silence.
 
     Not reported: definitions in different branches (`if`/`else`, `try`/`except`), and a first
     definition that has decorators (`@overload`, `@app.route(...)`, `@property`), which may register
     the function elsewhere. No fix: which definition to keep is a human decision.
     """
-    METADATA_DEPENDENCIES = (ScopeProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (ScopeProvider,)
     PREFILTER = ("def", "class")
     VALID = [
         "def f():\n    pass\n\nf()\n\ndef f():\n    pass\n",
         "class C:\n    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, value):\n        pass\n",
         "from typing import overload\n\n@overload\ndef g(x: int) -> int: ...\n@overload\ndef g(x: str) -> str: ...\ndef g(x):\n    return x\n",
         "import sys\nif sys.platform == 'win32':\n    def h():\n        pass\nelse:\n    def h():\n        pass\n",
+        "class Base:\n    pass\n\nclass Base(Base):\n    extra = 1\n",
+        "def f(x):\n    return x\n\ndef f(x, g=f):\n    return g(x)\n",
     ]
     INVALID = [
         "def test_it():\n    assert True\n\ndef test_it():\n    assert False\n",
@@ -60,29 +62,27 @@ class RedefinedUnusedName(LibcstRule):
             if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
                 name = statement.name.value
                 earlier = latest.get(name)
-                if earlier is not None and self._unused_before(earlier, self._start(statement)):
-                    line = self.get_metadata(PositionProvider, earlier.name).start.line
+                if earlier is not None and self._unused_before(earlier, statement):
+                    line = self.position(earlier.name).start.line
                     kind = "function" if isinstance(earlier, cst.FunctionDef) else "class"
                     self.report(statement.name, f"`{name}` redefines the unused {kind} from line {line}")
                 latest[name] = statement
 
-    def _start(self, definition: Definition) -> CodePosition:
-        """Where a definition begins, decorators included."""
-        first = definition.decorators[0] if definition.decorators else definition
-        return self.get_metadata(PositionProvider, first).start
-
-    def _unused_before(self, earlier: Definition, limit: CodePosition) -> bool:
-        """True when no reference to `earlier` comes before `limit`; unknown positions count as uses."""
+    def _unused_before(self, earlier: Definition, later: Definition) -> bool:
+        """True when no reference to `earlier` comes before the body of `later` (positions only if needed)."""
         if earlier.decorators:
             return False
         scope = self.get_metadata(ScopeProvider, earlier, None)
-        if scope is None:
-            return False
-        for assignment in scope.assignments[earlier.name.value]:
+        for assignment in scope.assignments[earlier.name.value] if scope is not None else ():
             if assignment.node is earlier:
-                for access in assignment.references:
-                    where = self.get_metadata(PositionProvider, access.node, None)
-                    if where is None or (where.start.line, where.start.column) < (limit.line, limit.column):
-                        return False
-                return True
+                limit = self.position(later.body).start
+                return all(self._after(access.node, limit) for access in assignment.references)
         return False
+
+    def _after(self, node: cst.CSTNode, limit: CodePosition) -> bool:
+        """Is this reference at or after `limit`? A node with no position (a string annotation) is not."""
+        try:
+            start = self.position(node).start
+        except KeyError:
+            return False
+        return (start.line, start.column) >= (limit.line, limit.column)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import libcst as cst
 from libcst.metadata import Assignment, FunctionScope, ScopeProvider
 
@@ -28,9 +30,12 @@ class UnusedVariable(LibcstRule):
 
     Kept deliberately narrow so that every finding is real: only a plain `name = value` (or
     `name: T = value`) inside a function; not tuple unpacking, augmented assignment, `with ... as`,
-    `except ... as` or walrus targets; not names starting with `_`; not names declared `global` or
-    `nonlocal` anywhere; not in a function that calls `locals()`, `vars()`, `exec()` or `eval()`.
-    No fix: dropping the assignment may drop a side effect the author relied on.
+    `except ... as` or walrus targets; not names starting with `_`; not in a function that calls
+    `locals()`, `vars()`, `exec()` or `eval()`. LibCST resolves a read to the assignments before it,
+    so a variable written at the end of a loop and read at its top looks unread: the rule therefore
+    also requires that the name appears nowhere else in the function (not in a read, `global`,
+    `nonlocal`, keyword argument or attribute). No fix: dropping the assignment may drop a side
+    effect the author relied on.
     """
     METADATA_DEPENDENCIES = (ScopeProvider,)
     PREFILTER = ("def",)
@@ -42,6 +47,8 @@ class UnusedVariable(LibcstRule):
         "def f():\n    x = 1\n    def g():\n        return x\n    return g\n",
         "def f():\n    count = 0\n    def bump():\n        nonlocal count\n        count = 1\n    return bump\n",
         "def f():\n    x = 1\n    del x\n",
+        "def f():\n    parts = []\n    parts += ['a']\n",
+        "def f(items):\n    last = None\n    for item in items:\n        if last:\n            print(last)\n        last = item\n",
         "x = 1\n",
     ]
     INVALID = [
@@ -53,27 +60,29 @@ class UnusedVariable(LibcstRule):
     def __init__(self, path: str = "") -> None:
         super().__init__(path)
         self._targets: set[cst.Name] = set()
-        self._declared: set[str] = set()
-        self._functions: list[cst.FunctionDef] = []
+        self._functions: list[tuple[cst.FunctionDef, Counter[str]]] = []
         self._introspective: set[cst.FunctionDef] = set()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._functions.append(node)
+        self._functions.append((node, Counter()))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._functions.pop()
+        _, names = self._functions.pop()
         if original_node not in self._introspective:
-            self._check(original_node)
+            self._check(original_node, names)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        for _, names in self._functions:
+            names[node.value] += 1
 
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name) and node.func.value in INTROSPECTION:
-            self._introspective.update(self._functions)
+            self._introspective.update(function for function, _ in self._functions)
 
-    def visit_Global(self, node: cst.Global) -> None:
-        self._declared.update(item.name.value for item in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self._declared.update(item.name.value for item in node.names)
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):  # `x += 1` reads x: count one more occurrence than the Name
+            for _, names in self._functions:
+                names[node.target.value] += 1
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -83,14 +92,15 @@ class UnusedVariable(LibcstRule):
         if node.value is not None and isinstance(node.target, cst.Name):
             self._targets.add(node.target)
 
-    def _check(self, function: cst.FunctionDef) -> None:
-        """Report the plain assignments of this function's own scope that have no reference."""
+    def _check(self, function: cst.FunctionDef, names: Counter[str]) -> None:
+        """Report plain assignments of this function's scope whose name has no other occurrence or reference."""
         scope = self.get_metadata(ScopeProvider, function.body, None)
         if not isinstance(scope, FunctionScope):
             return
         for assignment in scope.assignments:
-            if type(assignment) is not Assignment or assignment.references:
-                continue
             name = assignment.name
-            if assignment.node in self._targets and not name.startswith("_") and name not in self._declared:
+            if type(assignment) is not Assignment or assignment.node not in self._targets or name.startswith("_"):
+                continue
+            same = scope.assignments[name]
+            if names[name] <= len(same) and not any(other.references for other in same):
                 self.report(assignment.node, f"local variable `{name}` is assigned to but never used")
