@@ -40,7 +40,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], 
           no_cache: bool, jobs: int | None, evidence: bool, stdin_filename: str | None, config_file: Path | None,
           color: bool | None) -> None:
     """Check files for problems (default: the current directory)."""
-    targets = [p for p in paths if str(p) != "-"] or [Path(stdin_filename).parent if stdin_filename else Path(".")]
+    targets = [p for p in paths if str(p) != "-"] or [_nearest_existing(Path(stdin_filename)) if stdin_filename else Path(".")]
     config = load_config_for(targets[0], config_file)
     options = CheckOptions(
         select=_split(select) or None, ignore=_split(ignore), extend_select=_split(extend_select),
@@ -58,6 +58,14 @@ def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], 
 
         record_check_evidence(result, config.root)
     ctx.exit(_exit_code(result, fail_level or config.fail_level))
+
+
+def _nearest_existing(path: Path) -> Path:
+    """The closest existing folder above a stdin filename, where its config is looked up."""
+    folder = path.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    return folder
 
 
 def _read_stdin() -> str:

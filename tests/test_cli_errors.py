@@ -72,7 +72,7 @@ def test_one_bad_file_does_not_harm_the_run(project: Path) -> None:
     (project / "latin1.py").write_bytes("x = 'caf\xe9'\n".encode("latin-1"))
     (project / "blob.py").write_bytes(b"\x00\x01\x02binary")
     (project / "huge.py").write_text("x = 1\n" * 10, encoding="utf-8")
-    (project / "patchgate.toml").write_text("max-file-size = 30\n", encoding="utf-8")
+    (project / "patchgate.toml").write_text("max-file-size = 50\n", encoding="utf-8")
     run = run_patchgate("check", "--format", "json", ".", cwd=project)
     assert run.code == 1, run.stderr
     import json
