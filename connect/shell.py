@@ -2,8 +2,9 @@
 
 This is the only module in connect that imports tree_sitter; it hands out pydantic models only.
 Wrappers that run another command (sudo, env, xargs, find -exec, bash -c, eval, ...) are
-unwrapped: the wrapper stays in the list and the command it runs follows it. Words are unquoted and brace-expanded as bash would; a word whose value
-depends on run time (`$VAR`, `$(...)`) is kept verbatim and marked opaque.
+unwrapped: the wrapper stays in the list and the command it runs follows it. Words are unquoted
+and brace-expanded as bash would; a word whose value depends on run time (`$VAR`, `$(...)`) is
+kept verbatim and marked opaque.
 """
 
 from __future__ import annotations
@@ -122,7 +123,10 @@ def _parser() -> Parser:
 def parse_command(text: str) -> ParsedCommand:
     """Parse a command line into the simple commands it runs, recursing into every wrapper."""
     walker = _Walker()
-    walker.parse_text(text, _Ctx(), None)
+    try:
+        walker.parse_text(text, _Ctx(), None)
+    except RecursionError:
+        walker.errors.append("nested too deeply to analyse")
     return ParsedCommand(text=text, simple_commands=walker.commands, parse_ok=not walker.errors,
                          errors=walker.errors)
 
@@ -195,7 +199,8 @@ def _ansi_c(body: str) -> str:
     def one(m: re.Match[str]) -> str:
         esc = m.group(1)
         if esc[0] in "xuU":
-            return chr(int(esc[1:], 16))
+            code = int(esc[1:], 16)
+            return chr(code) if code <= 0x10FFFF else ""
         if esc[0] in "01234567":
             return chr(int(esc, 8) & 0xFF)
         if esc[0] == "c" and len(esc) == 2:
@@ -307,6 +312,11 @@ def _sequence(body: str) -> Optional[list[str]]:
 REDIRECT_NODES = {"file_redirect", "herestring_redirect", "heredoc_redirect"}
 
 
+def _stage(ctx: _Ctx, pid: int, number: int) -> _Ctx:
+    """The context of one pipeline stage."""
+    return replace(ctx.enter("pipeline"), pipes=(*ctx.pipes, PipeStage(pipeline=pid, stage=number)))
+
+
 class _Walker:
     """Walks syntax trees depth first, appending every simple command it meets."""
 
@@ -320,20 +330,20 @@ class _Walker:
         if ctx.depth > MAX_DEPTH:
             self.errors.append(f"{label}: nested more than {MAX_DEPTH} levels deep")
             return
-        root = _parser().parse(join_continuations(text).encode("utf-8")).root_node
+        root = _parser().parse(join_continuations(text).encode("utf-8", "replace")).root_node
         if root.has_error:
             self.errors.extend(_syntax_errors(root, label))
         self.visit(root, ctx)
 
     def add(self, words: list[Word], ctx: _Ctx, env: Optional[dict[str, str]] = None,
-            redirects: tuple[Redirect, ...] = (), **extra: object) -> int:
-        """Append one simple command and return its index."""
+            redirects: tuple[Redirect, ...] = (), fed: bool = False, transparent: bool = False) -> int:
+        """Append one simple command and return its index; `fed` means more arguments come from stdin."""
         opaque = [i for i, w in enumerate(words) if w.opaque or (i == 0 and w.glob)]
         self.commands.append(SimpleCommand(
             argv=[w.value for w in words], env=env or {}, redirects=[*ctx.redirects, *redirects],
-            context=" > ".join(ctx.chain) or "top", opaque=bool(opaque) or bool(extra.pop("fed", False)),
+            context=" > ".join(ctx.chain) or "top", opaque=bool(opaque) or fed,
             opaque_words=opaque, parent=ctx.parent, via=ctx.via, pipes=list(ctx.pipes),
-            function=ctx.function, **extra))  # type: ignore[arg-type]
+            function=ctx.function, transparent=transparent))
         return len(self.commands) - 1
 
     def visit(self, node: Node, ctx: _Ctx) -> None:
@@ -345,7 +355,7 @@ class _Walker:
         elif kind == "redirected_statement":
             self.redirected(node, ctx)
         elif kind == "pipeline":
-            self.pipeline(node.named_children, ctx, None)
+            self.pipeline(node.named_children, ctx, self.new_pipeline(), 0)
         elif kind in SUBSTITUTIONS:
             self.substitution(node, ctx, ctx.parent)
         elif kind in ("declaration_command", "unset_command", "test_command"):
@@ -365,11 +375,15 @@ class _Walker:
             for child in node.children:
                 self.visit(child, inner)
 
-    def pipeline(self, stages: list[Node], ctx: _Ctx, head: Optional[Node]) -> None:
-        """Give each stage its position; `head` is a command that already took stage 0."""
-        pid = self.pipelines = self.pipelines + 1
-        for number, stage in enumerate(stages, start=1 if head else 0):
-            self.visit(stage, replace(ctx.enter("pipeline"), pipes=(*ctx.pipes, PipeStage(pipeline=pid, stage=number))))
+    def new_pipeline(self) -> int:
+        """A fresh pipeline id."""
+        self.pipelines += 1
+        return self.pipelines
+
+    def pipeline(self, stages: list[Node], ctx: _Ctx, pid: int, first: int) -> None:
+        """Give each stage its position; first is 1 when a heredoc's command already took stage 0."""
+        for number, stage in enumerate(stages, start=first):
+            self.visit(stage, _stage(ctx, pid, number))
 
     def substitution(self, node: Node, ctx: _Ctx, parent: Optional[int]) -> None:
         """Commands inside $(...), `...`, <(...) and >(...) run too; parent is who gets their output."""
@@ -418,10 +432,7 @@ class _Walker:
             innermost = self.run_plan(sub_plan, child, env, inner_ctx) if sub_plan else child
         script_ctx = replace(inner_ctx, via="script", depth=ctx.depth + 1)
         for script in plan.scripts:
-            if script.opaque:
-                self.add([Word(script.value, opaque=True)], script_ctx)
-            else:
-                self.parse_text(script.value, script_ctx, plan.label)
+            self.script(script, script_ctx, plan.label)
         return innermost
 
     def redirected(self, node: Node, ctx: _Ctx) -> None:
@@ -430,12 +441,9 @@ class _Walker:
         redirect_nodes = node.children_by_field_name("redirect")
         tails = [c for r in redirect_nodes if r.type == "heredoc_redirect" for c in r.named_children
                  if c.type not in ("heredoc_start", "heredoc_body", "heredoc_end", "file_redirect")]
-        piped = [t for t in tails if t.type == "pipeline"]
+        pid = self.new_pipeline() if any(t.type == "pipeline" for t in tails) else 0
         start = len(self.commands)
-        head_ctx = ctx
-        if piped:
-            self.pipelines += 1
-            head_ctx = replace(ctx.enter("pipeline"), pipes=(*ctx.pipes, PipeStage(pipeline=self.pipelines, stage=0)))
+        head_ctx = _stage(ctx, pid, 0) if pid else ctx
         if body is not None and body.type == "command":
             feeds = self.command(body, head_ctx, redirect_nodes)
         else:
@@ -447,11 +455,9 @@ class _Walker:
                 self.visit(body, replace(head_ctx, redirects=(*ctx.redirects, *redirects)))
             for sub in subs:
                 self.substitution(sub, ctx, ctx.parent)
-        pid = self.pipelines
         for tail in tails:
             if tail.type == "pipeline":
-                for number, stage in enumerate(tail.named_children, start=1):
-                    self.visit(stage, replace(ctx.enter("pipeline"), pipes=(*ctx.pipes, PipeStage(pipeline=pid, stage=number))))
+                self.pipeline(tail.named_children, ctx, pid, 1)
             else:
                 self.visit(tail, ctx)
         self.feed(feeds, ctx, start)
@@ -471,7 +477,8 @@ class _Walker:
                 out.append(Redirect(op=ops[0] if ops else "<<", target=delimiter.strip("'\""), fd=fd))
                 if body is not None:
                     quoted = any(q in delimiter for q in "'\"\\")
-                    feeds.append(Word(_text(body), opaque=False))
+                    expands = not quoted and any(c.type in OPAQUE_NODES for c in body.children)
+                    feeds.append(Word(_text(body), opaque=expands))
                     if not quoted:
                         _find_subs(body, subs)
                 nested = [c for c in node.named_children if c.type in REDIRECT_NODES]
@@ -497,10 +504,13 @@ class _Walker:
             script_ctx = replace(ctx.enter("heredoc"), parent=reader, via="script", depth=ctx.depth + 1,
                                  redirects=())
             for text in feeds:
-                if text.opaque:
-                    self.add([Word(text.value, opaque=True)], script_ctx)
-                else:
-                    self.parse_text(text.value, script_ctx, "heredoc")
+                self.script(text, script_ctx, "heredoc")
+
+    def script(self, script: Word, ctx: _Ctx, label: str) -> None:
+        """Parse a script string; one built at run time also yields an opaque command (never permitted)."""
+        if script.opaque:
+            self.add([Word(script.value, opaque=True)], ctx)
+        self.parse_text(script.value, ctx, label)
 
     def builtin(self, node: Node, ctx: _Ctx) -> None:
         """export/local/declare/unset and [ ] / [[ ]] tests: keyword plus words, substitutions walked."""
@@ -651,6 +661,12 @@ def _find(args: list[Word]) -> Optional[Plan]:
     return Plan("find -exec", False, argvs, fed_args=True) if argvs else None
 
 
+def _alias(args: list[Word]) -> Optional[Plan]:
+    """alias NAME=VALUE: VALUE runs wherever NAME is used, so it is parsed as a script."""
+    scripts = [Word(w.value.split("=", 1)[1], w.opaque) for w in args if "=" in w.value]
+    return Plan("alias", True, scripts=scripts) if scripts else None
+
+
 def _command(args: list[Word]) -> Optional[Plan]:
     """command [-p] CMD runs CMD; command -v/-V only looks it up."""
     if any(w.value.startswith("-") and ("v" in w.value or "V" in w.value) for w in args[:2]):
@@ -668,7 +684,8 @@ WRAPPERS: dict[str, Callable[[list[Word]], Optional[Plan]]] = {
     "timeout": _simple("timeout", "sk", ("signal", "kill-after"), operands=1),
     "stdbuf": _simple("stdbuf", "ioe", ("input", "output", "error")),
     "ionice": _simple("ionice", "cnpPu", ("class", "classdata")),
-    "exec": _simple("exec", "a"), "command": _command, "busybox": _simple("busybox"),
+    "exec": _simple("exec", "a"), "command": _command, "busybox": _simple("busybox"), "alias": _alias,
+    "coproc": _simple("coproc"),
     "xargs": _xargs, "find": _find, "su": _su, "runuser": _su,
     "eval": _joined("eval"), "watch": _joined("watch", "n"), "trap": _joined("trap"),
 }

@@ -103,3 +103,14 @@ def test_unreadable_file_is_one_finding(project: Path) -> None:
     finally:
         os.chmod(project / "secret.py", 0o644)
     assert "secret.py" in run.stdout and "unreadable-file" in run.stdout
+
+
+def test_broken_symlink_is_one_finding(project: Path) -> None:
+    write_files(project, {"a.py": "x = 1\n"})
+    os.symlink(project / "gone.py", project / "link.py")
+    run = run_patchgate("check", "--format", "json", ".", cwd=project)
+    import json
+
+    found = [(d["path"], d["rule_id"]) for d in json.loads(run.stdout)["diagnostics"]]
+    assert found == [("link.py", "unreadable-file")], run.stdout
+    assert run.code == 1
