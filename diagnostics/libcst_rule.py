@@ -9,7 +9,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import ClassVar, NamedTuple, Union
 
 import libcst as cst
@@ -58,6 +58,8 @@ class LibcstRule(cst.BatchableCSTVisitor):
     INVALID: ClassVar[list[str | Invalid]] = []
     _positions: Callable[[], Mapping[cst.CSTNode, CodeRange]] | None = None
     """Set by the engine for each file: a lazy view of PositionProvider."""
+    _visitor_names: ClassVar[tuple[str, ...]]
+    _dependencies: ClassVar[frozenset[ProviderT]]
 
     def __init__(self, path: str = "") -> None:
         super().__init__()
@@ -87,6 +89,24 @@ class LibcstRule(cst.BatchableCSTVisitor):
     def reports(self) -> list[Report]:
         """What this rule has reported so far on the current file."""
         return list(self.__dict__.get("_reports", []))
+
+    @classmethod
+    def get_inherited_dependencies(cls) -> Collection[ProviderT]:
+        """Every provider declared along the MRO, cached per class (libcst's cache leaks into subclasses)."""
+        cached = cls.__dict__.get("_dependencies")
+        if cached is None:
+            cached = frozenset(p for klass in cls.__mro__ for p in getattr(klass, "METADATA_DEPENDENCIES", ()))
+            cls._dependencies = cached
+        return cached
+
+    @classmethod
+    def visitor_names(cls) -> tuple[str, ...]:
+        """The visit_/leave_ methods this class really defines (libcst's typed stubs are marked no-op)."""
+        cached = cls.__dict__.get("_visitor_names")
+        if cached is None:
+            cached = tuple(name for name in dir(cls) if name.startswith(("visit_", "leave_")) and _is_hook(getattr(cls, name)))
+            cls._visitor_names = cached
+        return cached
 
     @classmethod
     def matches_text(cls, text: str) -> bool:
@@ -135,6 +155,11 @@ class LibcstRule(cst.BatchableCSTVisitor):
         )
 
 
+def _is_hook(method: object) -> bool:
+    """A visitor method written by the rule author, not one of libcst's no-op stubs."""
+    return callable(method) and not getattr(method, "_is_no_op", False)
+
+
 def _dedent(code: str) -> str:
     """Examples may be written as indented triple-quoted strings."""
     return textwrap.dedent(code)
@@ -145,10 +170,11 @@ def is_rule_class(obj: object) -> bool:
     return inspect.isclass(obj) and issubclass(obj, LibcstRule) and obj is not LibcstRule and bool(obj.id)
 
 
-def _one_line(error: BaseException) -> str:
-    """An exception as one line, so the CLI prints a single actionable message."""
+def one_line(error: BaseException, limit: int = 300) -> str:
+    """An exception as one bounded line: the CLI and diagnostics print single actionable lines."""
     text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    text = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _import(spec: str, name: str) -> ModuleType:
@@ -156,7 +182,7 @@ def _import(spec: str, name: str) -> ModuleType:
     try:
         return importlib.import_module(name)
     except (Exception, SystemExit) as error:
-        raise RuleLoadError(f"rule module {spec!r}: cannot import {name!r}: {_one_line(error)}") from error
+        raise RuleLoadError(f"rule module {spec!r}: cannot import {name!r}: {one_line(error)}") from error
 
 
 def _module_rules(spec: str, module: ModuleType) -> list[type[LibcstRule]]:

@@ -14,32 +14,41 @@ from libcst.metadata import WhitespaceInclusivePositionProvider
 from pydantic import ValidationError
 
 from patchgate.diagnostics.errors import RuleLoadError, pydantic_reason
-from patchgate.diagnostics.libcst_rule import LibcstRule, Replacement, Report, is_rule_class
-from patchgate.diagnostics.models import Diagnostic, Rule
+from patchgate.diagnostics.libcst_rule import LibcstRule, Replacement, Report, is_rule_class, one_line
+from patchgate.diagnostics.models import Diagnostic, Rule, Severity
 from patchgate.diagnostics.source import SourceFile
 from patchgate.diagnostics.span import Span, TextEdit
 
-SKIPPED_RULE = Rule(
-    id="libcst-skipped",
-    severity="info",
-    message="libcst rules skipped",
-    docs="libcst could not parse the file (usually a syntax error, which the tree-sitter engine reports "
-    "precisely), so the selected libcst rules did not run on it. Other engines are unaffected.",
-    tags=["patchgate"],
-    language="python",
-    engine="patchgate",
+def _own_rule(rule_id: str, severity: Severity, message: str, docs: str) -> Rule:
+    """A finding of the engine itself: always shown, whatever the selection (engine "patchgate")."""
+    return Rule(id=rule_id, severity=severity, message=message, docs=docs, tags=["patchgate"], language="python", engine="patchgate")
+
+
+SKIPPED_RULE = _own_rule(
+    "libcst-skipped",
+    "info",
+    "libcst rules skipped",
+    "libcst could not parse the file (usually a syntax error, which the tree-sitter engine reports precisely), "
+    "so the selected libcst rules did not run on it. Other engines are unaffected.",
 )
-CRASHED_RULE = Rule(
-    id="rule-crashed",
-    severity="error",
-    message="a libcst rule crashed",
-    docs="A libcst rule raised an exception on this file: a bug in that rule. Its findings on the file were "
+CRASHED_RULE = _own_rule(
+    "rule-crashed",
+    "error",
+    "a libcst rule crashed",
+    "A libcst rule raised an exception on this file: a bug in that rule. Its findings on the file were "
     "discarded; every other rule ran normally.",
-    tags=["patchgate"],
-    language="python",
-    engine="patchgate",
 )
 RESERVED_IDS = frozenset({SKIPPED_RULE.id, CRASHED_RULE.id})
+MAX_DEPTH = 500
+"""libcst's native parser is quadratic in expression depth and overflows the C stack (a segfault, not an
+exception) past ~1,400 nested brackets or ~10,000 chained operators; its Python traversals already fail
+past a depth of ~300. Files estimated deeper than this are skipped before parsing."""
+STRING = r"""[rRbBuUfF]{0,2}(?:"{3}[\s\S]*?"{3}|'{3}[\s\S]*?'{3}|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')"""
+DEPTH_TOKEN = re.compile(
+    STRING + r"""| \#[^\n]* | (?P<open>[(\[{]) | (?P<close>[)\]}]) | (?P<sep>[,;:]) | (?P<newline>\n)
+    | [-+*/%@&|^.~<>] | \b(?:and|or|not|if|else|lambda|await)\b""",
+    re.VERBOSE,
+)
 Crash = Callable[[type[LibcstRule], BaseException, "cst.CSTNode | None"], None]
 
 
@@ -52,24 +61,6 @@ class EngineStats:
     parsed: int = 0
 
 
-@functools.cache
-def _visitor_names(cls: type[LibcstRule]) -> tuple[str, ...]:
-    """The visit_/leave_ methods a rule class really defines (libcst's typed stubs are marked no-op)."""
-    names = []
-    for name in dir(cls):
-        method = getattr(cls, name, None)
-        if name.startswith(("visit_", "leave_")) and callable(method) and not getattr(method, "_is_no_op", False):
-            names.append(name)
-    return tuple(names)
-
-
-def _one_line(error: BaseException, limit: int = 300) -> str:
-    """An exception as one bounded line for a diagnostic message."""
-    text = " ".join(str(error).split())
-    text = f"{type(error).__name__}: {text}" if text else type(error).__name__
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 class _Dispatcher(cst.CSTVisitor):
     """Runs every rule's visitor methods in one traversal; a rule that raises is dropped, not the run."""
 
@@ -77,7 +68,7 @@ class _Dispatcher(cst.CSTVisitor):
         super().__init__()
         self.methods: dict[str, list[tuple[LibcstRule, Callable[[cst.CSTNode], object]]]] = {}
         for rule in rules:
-            for name in _visitor_names(type(rule)):
+            for name in type(rule).visitor_names():
                 self.methods.setdefault(name, []).append((rule, getattr(rule, name)))
         self.attribute_hooks = any(name.count("_") > 1 for name in self.methods)
         self.crashed: set[int] = set()
@@ -202,7 +193,9 @@ class _FileRun:
         self.crashes: list[tuple[type[LibcstRule], BaseException, cst.CSTNode | None]] = []
 
     def crash(self, cls: type[LibcstRule], error: BaseException, node: cst.CSTNode | None) -> None:
-        """Record that a rule raised; it produces no findings on this file."""
+        """Record that a rule raised; too deep a tree is the file's problem, not the rule's: skip the file."""
+        if isinstance(error, RecursionError):
+            raise error
         self.crashes.append((cls, error, node))
 
     def run(self, classes: list[type[LibcstRule]]) -> list[Diagnostic]:
@@ -235,6 +228,8 @@ class _FileRun:
         needed = {provider for rule in rules for provider in rule.get_inherited_dependencies()}
         try:
             self.wrapper.resolve_many(needed)
+        except RecursionError:
+            raise
         except Exception:
             pass  # resolved per rule below, to find the rules whose metadata fails
         live = []
@@ -279,12 +274,39 @@ class _FileRun:
         return Diagnostic(
             rule_id=CRASHED_RULE.id,
             severity="error",
-            message=f"libcst rule {cls.id} ({cls.qualified_name()}) crashed: {_one_line(error)}",
+            message=f"libcst rule {cls.id} ({cls.qualified_name()}) crashed: {one_line(error)}",
             path=self.source.path,
             span=span,
             engine="patchgate",
             note="A bug in the rule: its findings on this file were discarded; the other rules ran normally.",
         )
+
+
+class TooDeep(Exception):
+    """The file is nested too deeply for libcst to parse safely."""
+
+
+def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Cheap upper-bound estimate of the syntax-tree depth: brackets, plus chained operators, strings
+    and trailers between separators; computed before libcst could crash the process."""
+    if len(text) <= limit:
+        return False
+    chains, total = [0], 0
+    for match in DEPTH_TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "open":
+            chains.append(0)
+        elif kind == "sep" or (kind == "newline" and len(chains) == 1):
+            total -= chains[-1]
+            chains[-1] = 0
+        elif kind != "newline":  # an operator, a string, or a closed group: one more link in a chain
+            if kind == "close" and len(chains) > 1:
+                total -= chains.pop()
+            chains[-1] += 1
+            total += 1
+        if total + len(chains) > limit:
+            return True
+    return False
 
 
 def _skipped(source: SourceFile, error: BaseException) -> Diagnostic:
@@ -293,8 +315,10 @@ def _skipped(source: SourceFile, error: BaseException) -> Diagnostic:
         message = f"libcst rules skipped: syntax error at line {error.raw_line}"
         offset = source.lines.offset(max(error.raw_line - 1, 0), max(error.raw_column, 0))
         note = " ".join(error.message.split())
+    elif isinstance(error, (TooDeep, RecursionError)):
+        message, offset, note = "libcst rules skipped: code nested too deeply for libcst", 0, one_line(error)
     else:
-        message, offset, note = f"libcst rules skipped: {_one_line(error)}", 0, None
+        message, offset, note = f"libcst rules skipped: {one_line(error)}", 0, None
     return Diagnostic(
         rule_id=SKIPPED_RULE.id,
         severity="info",
@@ -355,6 +379,8 @@ class LibcstEngine:
             return []
         self.stats.parsed += 1
         try:
+            if too_deep(source.text):
+                raise TooDeep(f"estimated nesting depth above {MAX_DEPTH}")
             found = _FileRun(source, cst.parse_module(source.text)).run(classes)
         except Exception as error:  # parse errors, recursion limits: never fail the run
             return [_skipped(source, error)]

@@ -1,0 +1,328 @@
+"""ast-grep YAML rules in ast-grep's own format: loading, eager validation, and the AstGrepRule model."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ast_grep_py import SgRoot
+
+from patchgate.diagnostics.engines import astgrep_project as project
+from patchgate.diagnostics.engines.astgrep_analysis import missing_kinds_reason, referenced_utils
+from patchgate.diagnostics.engines.astgrep_transform import FixTemplate, parse_fix, parse_rewrite, rewriter_config, used_vars_defined
+from patchgate.diagnostics.errors import RuleLoadError
+from patchgate.diagnostics.models import RuleExample, Rule
+
+RULE_KEYS = frozenset({"id", "language", "rule", "constraints", "utils", "transform", "fix", "rewriters", "message",
+                       "note", "severity", "labels", "files", "ignores", "url", "metadata"})
+SEVERITIES = {"hint": "hint", "info": "info", "warning": "warning", "error": "error", "off": "off"}
+_LANGUAGE_ALIASES: dict[str, tuple[str, ...]] = {
+    "bash": ("bash",), "c": ("c",), "cpp": ("cc", "c++", "cpp", "cxx"), "csharp": ("cs", "csharp"), "css": ("css",),
+    "dart": ("dart",), "elixir": ("ex", "elixir"), "go": ("go", "golang"), "haskell": ("hs", "haskell"),
+    "hcl": ("hcl",), "html": ("html",), "java": ("java",), "javascript": ("javascript", "js", "jsx"),
+    "json": ("json",), "kotlin": ("kotlin", "kt"), "lua": ("lua",), "markdown": ("markdown", "md"), "nix": ("nix",),
+    "php": ("php",), "python": ("py", "python"), "ruby": ("rb", "ruby"), "rust": ("rs", "rust"),
+    "scala": ("scala",), "solidity": ("solidity", "sol"), "swift": ("swift",), "tsx": ("tsx",),
+    "typescript": ("ts", "typescript"), "yaml": ("yml", "yaml"),
+}
+LANGUAGES: dict[str, str] = {alias: name for name, aliases in _LANGUAGE_ALIASES.items() for alias in aliases}
+"""Every language name ast-grep accepts (compared case-insensitively) -> patchgate's language name."""
+_KEBAB_JUNK = re.compile(r"[^a-z0-9]+")
+
+
+def normalize_language(name: object) -> tuple[str, str] | None:
+    """(patchgate language, ast-grep-py language) for a name ast-grep accepts, else None."""
+    if not isinstance(name, str):
+        return None
+    canonical = LANGUAGES.get(name.lower())
+    return (canonical, canonical) if canonical else None
+
+
+def canonical_id(sg_id: str) -> str:
+    """A kebab-case id for patchgate (`no_console.log` -> `no-console-log`); the original stays an alias."""
+    return _KEBAB_JUNK.sub("-", sg_id.lower()).strip("-") or "unnamed-rule"
+
+
+def _as_text(value: object) -> str:
+    """A scalar as the text serde_yaml would hand ast-grep (YAML numbers and booleans included)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class AstGrepRule:
+    """One ast-grep rule document, validated; engine objects are built from it, never stored in it."""
+
+    id: str
+    sg_id: str
+    language: str
+    sg_language: str
+    rule: dict[str, Any]
+    source: str
+    severity: str = "hint"
+    message: str = ""
+    note: str | None = None
+    url: str | None = None
+    constraints: dict[str, Any] | None = None
+    utils: dict[str, Any] | None = None
+    transform: dict[str, Any] | None = None
+    fix: str | dict[str, Any] | None = None
+    rewriters: tuple[dict[str, Any], ...] = ()
+    files: tuple[str, ...] | None = None
+    ignores: tuple[str, ...] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def enabled(self) -> bool:
+        """`severity: off` turns a rule off, as in ast-grep."""
+        return self.severity != "off"
+
+    @property
+    def safe_fix(self) -> bool:
+        """Whether the fix may be applied without --unsafe (metadata.safe_fix, default true)."""
+        return self.fix is not None and self.metadata.get("safe_fix", True) is not False
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        """The matcher config ast-grep-py's find_all takes (rewrite transforms are computed by patchgate)."""
+        config: dict[str, Any] = {"rule": self.rule}
+        if self.constraints:
+            config["constraints"] = self.constraints
+        if self.utils:
+            config["utils"] = self.utils
+        transform = {k: v for k, v in (self.transform or {}).items() if parse_rewrite(v) is None}
+        if transform:
+            config["transform"] = transform
+        return config
+
+    @cached_property
+    def fixer(self) -> FixTemplate | None:
+        """The parsed fix (template plus optional expandStart/expandEnd), if the rule has one."""
+        return parse_fix(self.fix, tuple(self.transform or ())) if self.fix is not None else None
+
+    @cached_property
+    def message_template(self) -> FixTemplate:
+        """The message, interpolated like a fix template (ast-grep renders both the same way)."""
+        return parse_fix(self.message, tuple(self.transform or ()))
+
+    @cached_property
+    def globs(self) -> tuple[tuple[re.Pattern[str], ...] | None, tuple[re.Pattern[str], ...] | None]:
+        """Compiled `files` and `ignores` globs."""
+        compile_all = lambda globs: tuple(project.glob_regex(g) for g in globs) if globs is not None else None  # noqa: E731
+        return compile_all(self.files), compile_all(self.ignores)
+
+    def applies_to(self, path: str) -> bool:
+        """ast-grep's rule: a path matching `ignores` is skipped, else it must match `files` if given."""
+        files, ignores = self.globs
+        path = path[2:] if path.startswith("./") else path
+        if ignores is not None and any(p.fullmatch(path) for p in ignores):
+            return False
+        return files is None or any(p.fullmatch(path) for p in files)
+
+    def to_rule(self) -> Rule:
+        """The engine-neutral Rule, with aliases, tags, docs and examples from `metadata`."""
+        meta = self.metadata
+        aliases = [str(a) for a in meta.get("aliases") or []]
+        if self.sg_id != self.id and self.sg_id not in aliases:
+            aliases.append(self.sg_id)
+        return Rule(
+            id=self.id, aliases=aliases, severity="hint" if self.severity == "off" else self.severity,  # type: ignore[arg-type]
+            message=self.message or self.id, docs=str(meta.get("docs") or self.note or ""),
+            tags=[str(t) for t in meta.get("tags") or []], language=self.language, engine="ast-grep",
+            fixable=self.fix is not None, url=self.url, source=self.source,
+            valid=[_example(e) for e in meta.get("valid") or []],
+            invalid=[_example(e) for e in meta.get("invalid") or []],
+        )
+
+
+def _example(item: object) -> RuleExample:
+    """A metadata example: a plain code string, or a mapping with `code` and an optional `fixed`."""
+    if isinstance(item, dict):
+        fixed = item.get("fixed")
+        return RuleExample(code=str(item.get("code", "")), fixed=None if fixed is None else str(fixed))
+    return RuleExample(code=str(item))
+
+
+_EMPTY_ROOTS: dict[str, Any] = {}
+
+
+def compile_reason(config: dict[str, Any], sg_language: str) -> str | None:
+    """Compile a matcher config against an empty tree; the one-line reason it fails, or None."""
+    root = _EMPTY_ROOTS.get(sg_language)
+    if root is None:
+        root = _EMPTY_ROOTS[sg_language] = SgRoot("", sg_language).root()
+    try:
+        root.find_all(config)
+    except BaseException as error:  # ast-grep-py raises pyo3's PanicException, a BaseException
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
+        return one_line_error(error)
+    return None
+
+
+def one_line_error(error: BaseException) -> str:
+    """ast-grep's `Caused by:` chain joined into one line, without the Rust backtrace."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    if "Caused by:" in lines:
+        chain = []
+        for line in lines[lines.index("Caused by:") + 1 :]:
+            if not line or line.startswith("Stack backtrace"):
+                break
+            chain.append(re.sub(r"^\d+:\s*", "", line).rstrip("."))
+        return ": ".join(chain) or lines[0]
+    return next((line for line in lines if line), type(error).__name__)
+
+
+class _Document:
+    """One YAML document being turned into an AstGrepRule; every failure names file and rule id."""
+
+    def __init__(self, data: dict[str, Any], path: Path, index: int, utils: project.GlobalUtils | None) -> None:
+        self.data, self.path, self.global_utils = data, path, utils
+        default = path.stem if index == 0 else f"{path.stem}-{index}"  # ast-grep 0.51's id for a rule without one
+        raw = data.get("id")
+        self.sg_id = (_as_text(raw).strip() if raw is not None else "") or default
+
+    def fail(self, reason: str) -> RuleLoadError:
+        """A RuleLoadError naming the file, the rule and the reason on one line."""
+        return RuleLoadError(f"{self.path}: rule `{self.sg_id or '?'}`: {reason}")
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        """A scalar field as text."""
+        value = self.data.get(key, default)
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return None if value is None else _as_text(value)
+        raise self.fail(f"`{key}` must be a string")
+
+    def mapping(self, key: str) -> dict[str, Any] | None:
+        """A mapping field (constraints, utils, transform, metadata, labels)."""
+        value = self.data.get(key)
+        if value is not None and not isinstance(value, dict):
+            raise self.fail(f"`{key}` must be a mapping")
+        return value
+
+    def globs(self, key: str) -> tuple[str, ...] | None:
+        """`files` / `ignores`: a list of valid glob strings."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+            raise self.fail(f"`{key}` must be a list of glob strings")
+        for glob in value:
+            try:
+                project.glob_regex(glob)
+            except ValueError as error:
+                raise self.fail(f"`{key}`: invalid glob {glob!r}: {error}") from None
+        return tuple(value)
+
+    def header(self) -> tuple[str, str]:
+        """Checks id, keys and language; returns (patchgate language, ast-grep-py language)."""
+        if isinstance(self.data.get("id"), (dict, list)):
+            raise self.fail("`id` must be a string")
+        unknown = sorted(set(self.data) - RULE_KEYS)
+        if unknown:
+            raise self.fail(f"unknown key `{unknown[0]}` (expected one of {', '.join(sorted(RULE_KEYS))})")
+        if "language" not in self.data:
+            raise self.fail("missing `language`")
+        language = normalize_language(self.data["language"])
+        if language is None:
+            raise self.fail(f"unknown language {self.data['language']!r}")
+        if "rule" not in self.data:
+            raise self.fail("missing `rule`")
+        if not isinstance(self.data["rule"], dict):
+            raise self.fail("`rule` must be a mapping of rule keys (pattern, kind, regex, has, all, ...)")
+        return language
+
+    def severity(self) -> str:
+        """hint (ast-grep's default), info, warning, error or off."""
+        value = self.data.get("severity", "hint")
+        text = "off" if value is False else _as_text(value)
+        if text not in SEVERITIES:
+            raise self.fail(f"unknown severity {text!r} (expected one of off, hint, info, warning, error)")
+        return SEVERITIES[text]
+
+    def utils(self, language: str) -> dict[str, Any] | None:
+        """Local utils plus every global util (utilDirs) the rule reaches through `matches`."""
+        local = dict(self.mapping("utils") or {})
+        pending = referenced_utils([self.data["rule"], self.mapping("constraints"), list(local.values())])
+        if pending - set(local) and self.global_utils is None:
+            self.global_utils = project.project_utils_for(self.path)
+        globals_ = (self.global_utils or {}).get(language, {})
+        while missing := sorted(name for name in pending - set(local) if name in globals_):
+            for name in missing:
+                local[name] = globals_[name]["rule"]
+                local.update({k: v for k, v in (globals_[name].get("utils") or {}).items() if k not in local})
+                pending |= referenced_utils([globals_[name]["rule"], list(local.values())])
+        return local or None
+
+    def build(self) -> AstGrepRule:
+        """Validate eagerly (compile against an empty tree) and build the rule."""
+        language, sg_language = self.header()
+        fix = self.data.get("fix")
+        if fix is not None and not isinstance(fix, (str, dict)):
+            raise self.fail("`fix` must be a string or a mapping with `template`")
+        rule = AstGrepRule(
+            id=canonical_id(self.sg_id), sg_id=self.sg_id, language=language, sg_language=sg_language,
+            rule=self.data["rule"], source=str(self.path), severity=self.severity(), message=self.text("message", "") or "",
+            note=self.text("note"), url=self.text("url"), constraints=self.mapping("constraints"),
+            utils=self.utils(language), transform=self.mapping("transform"), fix=fix,
+            rewriters=self.rewriters(), files=self.globs("files"), ignores=self.globs("ignores"),
+            metadata=self.mapping("metadata") or {},
+        )
+        self.mapping("labels")
+        self.check(rule)
+        return rule
+
+    def rewriters(self) -> tuple[dict[str, Any], ...]:
+        """`rewriters`: a list of mappings, each with an id, a rule and a fix."""
+        value = self.data.get("rewriters") or []
+        if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+            raise self.fail("`rewriters` must be a list of rule mappings")
+        for item in value:
+            if not isinstance(item.get("id"), str) or "rule" not in item or "fix" not in item:
+                raise self.fail("each rewriter needs `id`, `rule` and `fix`")
+        return tuple(value)
+
+    def check(self, rule: AstGrepRule) -> None:
+        """ast-grep's load-time checks: the matcher compiles, has AST kinds, and fix vars are defined."""
+        reason = compile_reason(rule.config, rule.sg_language)
+        reason = reason or missing_kinds_reason(rule.rule, rule.sg_language, rule.utils or {})
+        reason = reason or self.fix_reason(rule)
+        for rewriter in rule.rewriters:
+            reason = reason or compile_reason(rewriter_config(rewriter), rule.sg_language)
+        if reason:
+            raise self.fail(reason)
+
+    def fix_reason(self, rule: AstGrepRule) -> str | None:
+        """Fix templates and expansions must be well formed and use only defined metavariables."""
+        try:
+            fixer = rule.fixer
+        except ValueError as error:
+            return f"`fix`: {error}"
+        if fixer is None:
+            return None
+        for relation in (fixer.expand_start, fixer.expand_end):
+            if relation is not None:
+                reason = compile_reason({"rule": {"not": {"follows": relation}}, "utils": rule.utils or {}}, rule.sg_language)
+                if reason:
+                    return f"`fix` expansion: {reason}"
+        return used_vars_defined(fixer, rule.rule, self.mapping("utils") or {}, rule.transform or {})
+
+
+def load_rule_file(path: Path, global_utils: project.GlobalUtils | None = None) -> list[AstGrepRule]:
+    """Every rule of a (multi-document) ast-grep rule file, validated; RuleLoadError on the first problem."""
+    path = Path(path)
+    rules = []
+    for index, data in enumerate(project.read_yaml_documents(path)):
+        if not isinstance(data, dict):
+            raise RuleLoadError(f"{path}: document {index + 1}: a rule must be a YAML mapping, not {type(data).__name__}")
+        rules.append(_Document(data, path, index, global_utils).build())
+    return rules
+
+
+def load_rule_dirs(dirs: list[Path], global_utils: project.GlobalUtils | None = None) -> list[AstGrepRule]:
+    """Every rule under the given directories (recursive *.yml / *.yaml), in path order."""
+    return [rule for d in dirs for path in project.yaml_files(Path(d)) for rule in load_rule_file(path, global_utils)]

@@ -1,0 +1,2 @@
+def generated(x):
+    return x == None

@@ -1,0 +1,3 @@
+def scoped(x):
+    assert x == None
+    return x == None

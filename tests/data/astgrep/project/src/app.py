@@ -1,0 +1,11 @@
+def main():
+    print("hello 😀")
+    value = compute()
+    if value == None:
+        print("none")
+
+
+print("module level")
+if __name__ == "__main__":
+    def inner():
+        print("guarded")

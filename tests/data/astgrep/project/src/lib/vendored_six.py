@@ -1,0 +1,2 @@
+def vendored(x):
+    return x == None

@@ -1,0 +1,2 @@
+alert("😀");
+function f() { alert(1); }
