@@ -17,6 +17,7 @@ from libcst.metadata import CodeRange, ProviderT
 
 from patchgate.diagnostics.errors import RuleLoadError
 from patchgate.diagnostics.models import Rule, RuleExample, Severity
+from patchgate.diagnostics.prefilter import Probe
 
 BUILTIN_PACKAGE = "patchgate.diagnostics.rules.libcst_rules"
 """Rules defined under this package are reported with source "builtin"."""
@@ -112,6 +113,14 @@ class LibcstRule(cst.BatchableCSTVisitor):
     def matches_text(cls, text: str) -> bool:
         """Cheap prefilter: can this rule match a file with this text at all?"""
         return not cls.PREFILTER or any(needle in text for needle in cls.PREFILTER)
+
+    @classmethod
+    def may_match(cls, probe: Probe) -> bool:
+        """Prefilter run before any parse: False means this rule cannot match the file.
+
+        Override it for a sharper test than PREFILTER's substrings; the probe's symbol table (CPython's,
+        about a tenth of a libcst parse) tells which names each scope binds, imports and reads."""
+        return cls.matches_text(probe.text)
 
     @classmethod
     def fixable(cls) -> bool:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from patchgate.diagnostics.errors import RuleLoadError, pydantic_reason
 from patchgate.diagnostics.libcst_rule import LibcstRule, Replacement, Report, is_rule_class, one_line
 from patchgate.diagnostics.models import Diagnostic, Rule, Severity
+from patchgate.diagnostics.prefilter import Probe
 from patchgate.diagnostics.source import SourceFile
 from patchgate.diagnostics.span import Span, TextEdit
 
@@ -366,7 +367,8 @@ class LibcstEngine:
         if source.language != "python":
             return []
         chosen = [cls for rule_id, (cls, _) in self._by_id.items() if rule_id in selected]
-        return [cls for cls in chosen if cls.matches_text(source.text)]
+        probe = Probe(source.text, source.path)
+        return [cls for cls in chosen if cls.may_match(probe)]
 
     def check(self, source: SourceFile, selected: frozenset[str]) -> list[Diagnostic]:
         """Findings of the selected rules on one file; never raises for bad source text."""

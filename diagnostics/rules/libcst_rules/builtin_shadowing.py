@@ -8,6 +8,7 @@ import libcst as cst
 from libcst.metadata import Assignment, ClassScope, ScopeProvider
 
 from patchgate.diagnostics.libcst_rule import LibcstRule
+from patchgate.diagnostics.prefilter import Probe
 
 SITE_NAMES = frozenset({"copyright", "credits", "license", "exit", "quit", "help"})
 """Added by the `site` module, not the language: present or not depending on how Python starts."""
@@ -40,8 +41,6 @@ class BuiltinShadowing(LibcstRule):
     `site` module adds (`help`, `exit`, `license`, ...). No fix: a rename needs a human choice.
     """
     METADATA_DEPENDENCIES = (ScopeProvider,)
-    PREFILTER = ("=", "def", "for", "as", "class", "lambda", "case")
-    """Every binding needs one of these (assignment, parameter, loop, `as`, def, class, match capture)."""
     VALID = [
         "class Model:\n    id = 1\n\n    def type(self):\n        return 'model'\n",
         "list_ = [1, 2]\nprint(list(list_))\n",
@@ -55,6 +54,15 @@ class BuiltinShadowing(LibcstRule):
         "def type():\n    return 1\n",
         "with open('f') as file, open('g') as next:\n    pass\n",
     ]
+
+    @classmethod
+    def may_match(cls, probe: Probe) -> bool:
+        """Some scope other than a class body binds a builtin's name by anything but an import."""
+        return probe.any_symbol(
+            lambda scope, symbol: symbol.get_name() in BUILTIN_NAMES
+            and scope.get_type() != "class"
+            and (symbol.is_assigned() or symbol.is_parameter() or symbol.is_namespace())
+        )
 
     def leave_Module(self, original_node: cst.Module) -> None:
         scopes = {scope for scope in self.metadata[ScopeProvider].values() if scope is not None}

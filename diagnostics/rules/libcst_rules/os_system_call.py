@@ -10,7 +10,7 @@ from libcst.metadata import QualifiedNameProvider
 from patchgate.diagnostics.libcst_rule import LibcstRule
 
 SHELL_CALLS = frozenset({"os.system", "posix.system", "nt.system"})
-MODULE_WORD = re.compile(r"\b(?:os|posix|nt)\b")
+MODULE_IMPORT = re.compile(r"(?m)^[ \t]*(?:from[ \t]+(?:os|posix|nt)[ \t]+import|import[^\n#]*\b(?:os|posix|nt)\b)")
 
 
 class OsSystemCall(LibcstRule):
@@ -50,7 +50,7 @@ class OsSystemCall(LibcstRule):
     @classmethod
     def matches_text(cls, text: str) -> bool:
         """Both `system` and an import of its module must be in the text, else no qualified name can match."""
-        return super().matches_text(text) and MODULE_WORD.search(text) is not None
+        return super().matches_text(text) and MODULE_IMPORT.search(text) is not None
 
     def visit_Call(self, node: cst.Call) -> None:
         names = self.get_metadata(QualifiedNameProvider, node.func, set())

@@ -9,6 +9,7 @@ import libcst as cst
 from libcst.metadata import CodePosition, ScopeProvider
 
 from patchgate.diagnostics.libcst_rule import LibcstRule
+from patchgate.diagnostics.prefilter import Probe
 
 Definition = Union[cst.FunctionDef, cst.ClassDef]
 
@@ -34,7 +35,6 @@ class RedefinedUnusedName(LibcstRule):
     the function elsewhere. No fix: which definition to keep is a human decision.
     """
     METADATA_DEPENDENCIES = (ScopeProvider,)
-    PREFILTER = ("def", "class")
     VALID = [
         "def f():\n    pass\n\nf()\n\ndef f():\n    pass\n",
         "class C:\n    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, value):\n        pass\n",
@@ -48,6 +48,13 @@ class RedefinedUnusedName(LibcstRule):
         "class A:\n    pass\n\nclass A:\n    x = 1\n",
         "class T:\n    def m(self):\n        return 1\n\n    def m(self):\n        return 2\n",
     ]
+
+    @classmethod
+    def may_match(cls, probe: Probe) -> bool:
+        """Some scope binds one name to two or more defs or classes."""
+        if "def" not in probe.text and "class" not in probe.text:
+            return False
+        return probe.any_symbol(lambda _, symbol: symbol.is_namespace() and len(symbol.get_namespaces()) > 1)
 
     def visit_Module(self, node: cst.Module) -> None:
         self._check_block(node.body)

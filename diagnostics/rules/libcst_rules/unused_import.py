@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import __future__
+import re
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Union
@@ -10,11 +12,18 @@ import libcst as cst
 from libcst.metadata import ImportAssignment, ScopeProvider
 
 from patchgate.diagnostics.libcst_rule import Invalid, LibcstRule, Replacement
+from patchgate.diagnostics.prefilter import Probe
 
 ImportNode = Union[cst.Import, cst.ImportFrom]
 SmallStatements = Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]
 GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 INIT_FILES = frozenset({"__init__.py", "__init__.pyi"})
+FUTURE_FEATURES = frozenset(__future__.all_feature_names)
+
+
+def _future(probe: Probe, name: str) -> bool:
+    """A `from __future__ import` feature: imported, never read, and rightly so."""
+    return name in FUTURE_FEATURES and re.search(rf"from\s+__future__\s+import[^\n]*\b{name}\b", probe.text) is not None
 
 
 def _dotted_prefixes(name: str) -> list[str]:
@@ -107,7 +116,6 @@ class UnusedImport(LibcstRule):
     keeping comments above it, and a block that would become empty gets `pass`.
     """
     METADATA_DEPENDENCIES = (ScopeProvider,)
-    PREFILTER = ("import",)
     VALID = [
         "import os\nprint(os.getcwd())\n",
         "import os.path\nprint(os.path.join('a', 'b'))\n",
@@ -130,6 +138,13 @@ class UnusedImport(LibcstRule):
         Invalid("if True: import os\n", "if True: pass\n"),
         Invalid("def f():\n    import json\n    return 1\n", "def f():\n    return 1\n"),
     ]
+
+    @classmethod
+    def may_match(cls, probe: Probe) -> bool:
+        """Some scope imports a name that neither it nor a nested scope reads."""
+        if PurePosixPath(probe.path).name in INIT_FILES or "import" not in probe.text:
+            return False
+        return probe.any_symbol(lambda scope, symbol: symbol.is_imported() and probe.unread(scope, symbol) and not _future(probe, symbol.get_name()))
 
     def __init__(self, path: str = "") -> None:
         super().__init__(path)

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
+import symtable
 from collections import Counter
 
 import libcst as cst
 from libcst.metadata import Assignment, FunctionScope, ScopeProvider
 
 from patchgate.diagnostics.libcst_rule import LibcstRule
+from patchgate.diagnostics.prefilter import Probe, is_function
+
+
+def _maybe_unused_local(probe: Probe, scope: symtable.SymbolTable, symbol: symtable.Symbol) -> bool:
+    """An unread, assigned local of a def whose name starts a plain `name = ...` somewhere in the text."""
+    name = symbol.get_name()
+    if name.startswith("_") or not is_function(scope) or not symbol.is_assigned() or symbol.is_parameter():
+        return False
+    if symbol.is_global() or symbol.is_nonlocal() or not probe.unread(scope, symbol):
+        return False
+    return re.search(rf"(?:^|[;\n])[ \t]*{name}[ \t]*(?::[^\n=]*)?=(?!=)", probe.text) is not None
+
 
 INTROSPECTION = frozenset({"locals", "vars", "exec", "eval"})
 """Calls that can read any local by name: a function that makes one is left alone."""
@@ -38,7 +52,6 @@ class UnusedVariable(LibcstRule):
     effect the author relied on.
     """
     METADATA_DEPENDENCIES = (ScopeProvider,)
-    PREFILTER = ("def",)
     VALID = [
         "def f():\n    x = 1\n    return x\n",
         "def f():\n    _ignored = compute()\n",
@@ -56,6 +69,11 @@ class UnusedVariable(LibcstRule):
         "def f():\n    total: int = 0\n    return 1\n",
         "async def f():\n    value = await g()\n    return None\n",
     ]
+
+    @classmethod
+    def may_match(cls, probe: Probe) -> bool:
+        """Some function binds a local by a plain assignment that neither it nor a nested scope reads."""
+        return "def" in probe.text and probe.any_symbol(lambda scope, symbol: _maybe_unused_local(probe, scope, symbol))
 
     def __init__(self, path: str = "") -> None:
         super().__init__(path)

@@ -1,0 +1,120 @@
+"""Cheap facts about a Python file that let a libcst rule say "cannot match" before libcst parses it.
+
+CPython's own symbol table (the `symtable` module, written in C) costs about a tenth of a libcst parse
+and knows every scope's bindings and uses. A rule's prefilter may ask it questions; the answers only
+ever err towards parsing (a file the probe cannot read is always a candidate), never towards a miss.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+import symtable
+import warnings
+from collections.abc import Callable, Iterator
+
+FUTURE_ANNOTATIONS = re.compile(r"from\s+__future__\s+import[^\n]*\bannotations\b")
+IDENTIFIER = re.compile(r"[^\W\d]\w*")
+COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "genexpr"})
+SymbolTest = Callable[[symtable.SymbolTable, symtable.Symbol], bool]
+
+
+class Probe:
+    """One file's text, with its symbol table built on first use and shared by every rule."""
+
+    def __init__(self, text: str, path: str = "") -> None:
+        self.text = text
+        self.path = path
+        self._free: dict[int, frozenset[str]] = {}
+
+    @functools.cached_property
+    def table(self) -> symtable.SymbolTable | None:
+        """The module's symbol table, or None when CPython cannot compile the text."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return symtable.symtable(self.text, self.path or "<probe>", "exec")
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return None
+
+    def has_word(self, word: str) -> bool:
+        """Does `word` occur as a whole identifier anywhere in the text (code, strings or comments)?"""
+        return word in self.text and re.search(rf"(?<![\w.]){re.escape(word)}\b", self.text) is not None
+
+    def scopes(self) -> Iterator[symtable.SymbolTable]:
+        """Every scope of the module, outermost first."""
+        stack = [self.table] if self.table is not None else []
+        while stack:
+            scope = stack.pop()
+            yield scope
+            stack.extend(scope.get_children())
+
+    def any_symbol(self, test: SymbolTest) -> bool:
+        """True when some symbol of some scope passes `test`, or when the text has no symbol table."""
+        if self.table is None:
+            return True
+        return any(test(scope, symbol) for scope in self.scopes() for symbol in scope.get_symbols())
+
+    def unread(self, scope: symtable.SymbolTable, symbol: symtable.Symbol) -> bool:
+        """Bound in this scope but read neither here nor by a nested scope."""
+        name = symbol.get_name()
+        return not symbol.is_referenced() and name not in self._free_below(scope) and name not in self.annotation_names
+
+    @functools.cached_property
+    def annotation_names(self) -> frozenset[str]:
+        """Identifiers used in annotations, when `from __future__ import annotations` hides them from
+        the symbol table (libcst still counts them as uses); empty otherwise."""
+        if FUTURE_ANNOTATIONS.search(self.text) is None:
+            return frozenset()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(self.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return frozenset()
+        return frozenset(name for annotation in _annotations(tree) for name in _identifiers(annotation))
+
+    def _free_below(self, scope: symtable.SymbolTable) -> frozenset[str]:
+        """Names nested scopes read from outside themselves (free or global): uses the outer table misses.
+
+        A method's read of a class-level name counts too, although Python would not resolve it there:
+        the probe may only err towards parsing more, and class-level imports are rare."""
+        known = self._free.get(scope.get_id())
+        if known is None:
+            names: set[str] = set()
+            for child in scope.get_children():
+                names.update(symbol.get_name() for symbol in child.get_symbols() if _reads_outside(symbol))
+                names.update(self._free_below(child))
+            known = self._free[scope.get_id()] = frozenset(names)
+        return known
+
+
+def _annotations(tree: ast.AST) -> Iterator[ast.expr]:
+    """Every annotation of a module: arguments, returns and annotated assignments."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            yield node.annotation
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+            yield node.returns
+        elif isinstance(node, ast.AnnAssign):
+            yield node.annotation
+
+
+def _identifiers(annotation: ast.expr) -> Iterator[str]:
+    """Names an annotation mentions, including those inside string annotations."""
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Name):
+            yield node.id
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield from IDENTIFIER.findall(node.value)
+
+
+def _reads_outside(symbol: symtable.Symbol) -> bool:
+    """A read that resolves in an enclosing scope: a closure variable or a global."""
+    return symbol.is_free() or (symbol.is_global() and symbol.is_referenced())
+
+
+def is_function(scope: symtable.SymbolTable) -> bool:
+    """A def or lambda scope, not a comprehension's hidden function."""
+    return scope.get_type() == "function" and scope.get_name() not in COMPREHENSIONS
