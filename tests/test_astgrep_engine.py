@@ -15,7 +15,7 @@ import yaml
 from ast_grep_py import SgRoot
 
 from patchgate.diagnostics.engines.astgrep import AstGrepEngine, rule_prefilter
-from patchgate.diagnostics.engines.astgrep_analysis import prefilter_terms, regex_literal
+from patchgate.diagnostics.engines.astgrep_analysis import Prefilter, prefilter_terms, regex_literal
 from patchgate.diagnostics.engines.astgrep_project import glob_regex, load_sgconfig
 from patchgate.diagnostics.engines.astgrep_rules import LANGUAGES, AstGrepRule, load_rule_dirs, load_rule_file, normalize_language
 from patchgate.diagnostics.engines.astgrep_transform import indent_at, parse_template, reindent
@@ -185,7 +185,7 @@ def test_files_and_ignores() -> None:
 
 @pytest.mark.parametrize(
     ("rule", "expected"),
-    [("{pattern: 'self.assertEqual($A, $B)'}", ["assertEqual", "self"]), ("{kind: call}", None),
+    [("{pattern: 'self.assertEqual($A, $B)'}", ["assertEqual", "self", "self\x1fassertEqual"]), ("{kind: call}", None),
      ("{kind: call, regex: '^foo$'}", ["foo"]), ("{kind: call, regex: 'fo+'}", None),
      ("{pattern: 'lambda: $E'}", ["lambda"]), ("{any: [{pattern: 'list($$$)'}, {pattern: 'dict($$$)'}]}", None),
      ("{all: [{pattern: 'open($P)'}, {inside: {pattern: 'with_retry($$$)', stopBy: end}}]}", ["open", "with_retry"]),
@@ -199,7 +199,30 @@ def test_rule_prefilter(rule: str, expected: list[str] | None, tmp_path: Path) -
 
 def test_prefilter_alternatives_for_any() -> None:
     (rule,) = [r for r in load_rule_file(DATA / "rules" / "python" / "composite.yml") if r.id == "logger-warn"]
-    assert set(prefilter_terms(rule)) == {frozenset({"logger", "warn"}), frozenset({"logging", "warn"})}
+    assert set(prefilter_terms(rule)) == {
+        frozenset({"logger", "warn", "logger\x1fwarn"}),
+        frozenset({"logging", "warn", "logging\x1fwarn"}),
+    }
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "passes"),
+    [
+        ("self.assertEqual($A, $B)", "self.assertEqual(a, b)", True),
+        ("self.assertEqual($A, $B)", "self . \\\n    assertEqual(a, b)", True),
+        ("self.assertEqual($A, $B)", "self.other(assertEqual)", False),
+        ("$A == None", "if x == None:", True),
+        ("$A == None", "if x == (  # why\n    None):", True),
+        ("$A == None", "x = None\ny == 1", False),
+        ("$X is True", "x is not True", True),
+        ("$X is True", "x is y or True", False),
+        ("len($A) == 0", "len(items)==0", True),
+        ("len($A) == 0", "len(items) == 10", False),
+    ],
+)
+def test_token_sequences_allow_only_what_ast_grep_skips(pattern: str, text: str, passes: bool, tmp_path: Path) -> None:
+    (loaded,) = load_rule_file(write_rule(tmp_path, f"id: r\nlanguage: python\nrule: {{pattern: '{pattern}'}}\n"))
+    assert Prefilter(prefilter_terms(loaded), "python")(text) is passes
 
 
 @pytest.mark.parametrize(("regex", "literal"), [("^__init__$", "__init__"), ("a\\.b", "a.b"), ("\\d+", None), ("a|b", None), ("(?i)x", None)])

@@ -31,3 +31,4 @@ def test_wheel_contains_every_module(tmp_path: Path) -> None:
     data = {name for name in names if name.endswith(".yml")}
     shipped_rules = {p.name for p in (ROOT / "diagnostics/rules/ast_grep").glob("*.yml")}
     assert {Path(name).name for name in data} >= shipped_rules
+    assert "patchgate/diagnostics/rules/libcst_rules/catalog.json" in names

@@ -11,7 +11,7 @@ from typing import Any
 
 from ast_grep_py import SgRoot
 
-from patchgate.diagnostics.engines.astgrep_analysis import Terms, node_kinds, prefilter_terms, referenced_utils, rename_utils
+from patchgate.diagnostics.engines.astgrep_analysis import Prefilter, Terms, node_kinds, prefilter_terms, referenced_utils, rename_utils
 from patchgate.diagnostics.engines.astgrep_rules import AstGrepRule
 from patchgate.diagnostics.engines.astgrep_transform import RewriteEngine, fix_range, render
 from patchgate.diagnostics.errors import RuleLoadError
@@ -46,6 +46,7 @@ class _Compiled:
     def __init__(self, index: int, rule: AstGrepRule) -> None:
         self.index, self.rule = index, rule
         self.terms: Terms = prefilter_terms(rule)
+        self.may_match_text = Prefilter(self.terms, rule.language)
         self.kinds = node_kinds(rule)
         self.probe = not referenced_utils(rule.rule)
         self.rewrites = RewriteEngine(rule.rewriters, rule.transform) if rule.rewriters or _has_rewrite(rule) else None
@@ -54,10 +55,6 @@ class _Compiled:
     def branch(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The rule as one `any` branch, its local utils renamed so branches cannot clash."""
         return rename_utils(self.rule.rule, self.rule.utils or {}, f"pg{self.index}-")
-
-    def may_match_text(self, text: str) -> bool:
-        """The prefilter: some alternative's literals all occur in the file."""
-        return any(all(token in text for token in alternative) for alternative in self.terms)
 
     def confirm(self, node: Any) -> Any | None:
         """The match at this candidate node with the full config (constraints, transforms), or None."""

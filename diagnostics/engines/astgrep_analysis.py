@@ -8,6 +8,7 @@ Anything not understood yields "any kind" / "no literal": the analysis may only 
 
 from __future__ import annotations
 
+import keyword
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,14 @@ MAX_ALTERNATIVES = 16
 MAX_TOKENS = 3
 RELATIONS = ("inside", "has", "precedes", "follows")
 REGEX_META = set(".^$*+?()[]{}|")
+SEQUENCE = "\x1f"
+"""Joins the pieces of a token-sequence term (a character source code never needs)."""
+PYTHON_KEYWORDS = frozenset([*keyword.kwlist, *keyword.softkwlist, "print", "exec"])
+SEQUENCE_GAPS = {"python": (r"\#[^\n]*+", r"[^\w\#]++", PYTHON_KEYWORDS)}
+"""Per language: what may sit between two pieces of a token sequence (comments, punctuation and
+keywords, the unnamed nodes ast-grep skips). Only where the comment syntax is this simple."""
+WORD = re.compile(r"\w+")
+PUNCTUATION = re.compile(r"[^\w\s]+")
 Kinds = frozenset[str] | None
 Terms = tuple[frozenset[str], ...]
 """Prefilter in disjunctive form: the file must contain every literal of at least one alternative."""
@@ -63,21 +72,53 @@ def _leaf_token(node: Any, expando: str, keywords: bool) -> str | None:
     return text if keywords and node.kind() == text and re.fullmatch(r"[A-Za-z_]\w*", text) else None
 
 
-def _tokens(node: Any, expando: str, keywords: bool) -> frozenset[str] | None:
-    """Literals the pattern's leaves put into every match, longest first; None if unsure."""
-    found, stack = set(), [node]
+def _tokens(node: Any, expando: str, keywords: bool, sequences: bool) -> frozenset[str] | None:
+    """Literals the pattern's leaves put into every match, most selective first; None if unsure.
+
+    Besides single literals, a run of word leaves with only punctuation between them (optionally led
+    by one punctuation leaf, such as `==` before `None`) becomes a token sequence: the words must
+    appear in that order with nothing but punctuation, comments or keywords between them, which is
+    all ast-grep's smart matching lets the matched code add."""
+    found: set[str] = set()
+    runs: list[list[str]] = [[]]
+    stack = [node]
     while stack:
         current = stack.pop()
         if current.kind() == "ERROR":
             return None
         if _metavar(current.text(), expando):
+            _break(runs)
             continue
-        if current.is_leaf():
-            token = _leaf_token(current, expando, keywords)
-            found.update([token] if token else [])
+        if not current.is_leaf():
+            stack.extend(reversed(current.children()))
             continue
-        stack.extend(current.children())
-    return frozenset(sorted(found, key=lambda t: (-len(t), t))[:MAX_TOKENS]) or None
+        token = _leaf_token(current, expando, keywords)
+        found.update([token] if token else [])
+        if sequences:
+            _extend_run(runs, current, token)
+    joined = {SEQUENCE.join(run) for run in runs if len(run) >= 2}
+    ranked = sorted(joined, key=lambda t: (-len(t), t)) + sorted(found, key=lambda t: (-len(t), t))
+    return frozenset(ranked[:MAX_TOKENS]) or None
+
+
+def _break(runs: list[list[str]]) -> None:
+    """End the current token run: something between here and the next leaf is not literal."""
+    if runs[-1]:
+        runs.append([])
+
+
+def _extend_run(runs: list[list[str]], leaf: Any, token: str | None) -> None:
+    """Add a leaf to the current run: a word joins it; punctuation leads a run or sits in a gap."""
+    run = runs[-1]
+    if token is not None and WORD.fullmatch(token):
+        run.append(token)
+        return
+    text = leaf.text()
+    punctuation = not leaf.is_named() and leaf.kind() == text and PUNCTUATION.fullmatch(text)
+    if not punctuation:
+        _break(runs)
+    elif not any(WORD.fullmatch(piece) for piece in run):
+        run[:] = [text]  # no word yet: the punctuation nearest the next word anchors the run
 
 
 @lru_cache(maxsize=4096)
@@ -103,7 +144,8 @@ def analyze_pattern(text: str, selector: str | None, strictness: str | None, lan
     if check is None or check.kind() != node.kind():
         return ANY, None
     keywords = language in KEYWORD_SAFE and strictness in (None, "smart", "cst")
-    tokens = None if strictness == "signature" else _tokens(node, expando, keywords)
+    sequences = keywords and language in SEQUENCE_GAPS
+    tokens = None if strictness == "signature" else _tokens(node, expando, keywords, sequences)
     return frozenset({node.kind()}), tokens
 
 
@@ -258,3 +300,38 @@ def rule_terms(rule: object, language: str, utils: dict[str, Any], seen: frozens
 def prefilter_terms(rule: AstGrepRule) -> Terms:
     """The prefilter of a loaded rule."""
     return rule_terms(rule.rule, rule.language, rule.utils or {})
+
+
+class Prefilter:
+    """A rule's literal test, compiled: some alternative's literals all occur (sequences in order)."""
+
+    def __init__(self, terms: Terms, language: str) -> None:
+        self.alternatives = [
+            ([t for t in alternative if SEQUENCE not in t], [_sequence_regex(t, language) for t in alternative if SEQUENCE in t])
+            for alternative in terms
+        ]
+
+    def __call__(self, text: str) -> bool:
+        """Cheap substring tests first; the sequence regexes only when those pass."""
+        return any(
+            all(literal in text for literal in literals) and all(regex.search(text) for regex in regexes)
+            for literals, regexes in self.alternatives
+        )
+
+
+@lru_cache(maxsize=1024)
+def _sequence_regex(term: str, language: str) -> re.Pattern[str]:
+    """The pieces in order, each gap a possessive run of comments, punctuation and other keywords."""
+    comment, punctuation, keywords = SEQUENCE_GAPS[language]
+    pieces = term.split(SEQUENCE)
+    first = re.escape(pieces[0])
+    parts = [rf"{first}(?<!\w{first})\b" if WORD.fullmatch(pieces[0]) else first]  # literal first: re scans for it fast
+    for piece in pieces[1:]:
+        others = "|".join(sorted(re.escape(k) for k in keywords if k != piece))
+        parts.append(rf"(?:{comment}|{punctuation}|\b(?:{others})\b)*+{_piece(piece)}")
+    return re.compile("".join(parts))
+
+
+def _piece(piece: str) -> str:
+    """A word must stand alone; punctuation is matched as written."""
+    return rf"\b{re.escape(piece)}\b" if WORD.fullmatch(piece) else re.escape(piece)

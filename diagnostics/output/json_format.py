@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from patchgate.diagnostics.base import SCHEMA_VERSION
+from patchgate.diagnostics.base import SCHEMA_VERSION, Model
 from patchgate.diagnostics.models import Diagnostic, Rule
 from patchgate.diagnostics.output import summarize
 
 
-def report_data(diagnostics: Sequence[Diagnostic]) -> dict[str, object]:
-    """The json report as plain data; each item round-trips through Diagnostic.model_validate."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "diagnostics": [diagnostic.model_dump(mode="json") for diagnostic in diagnostics],
-        "summary": summarize(diagnostics).as_dict(),
-    }
+class JsonReport(Model):
+    """The json report's shape; serialised by pydantic's Rust encoder, not the slow indenting one."""
+
+    schema_version: str
+    diagnostics: list[Diagnostic]
+    summary: dict[str, int]
 
 
 def render_json(
@@ -30,4 +28,5 @@ def render_json(
     width: int | None = None,
 ) -> str:
     """Indented, key-stable JSON ending in a newline."""
-    return json.dumps(report_data(diagnostics), indent=2, ensure_ascii=False) + "\n"
+    report = JsonReport(schema_version=SCHEMA_VERSION, diagnostics=list(diagnostics), summary=summarize(diagnostics).as_dict())
+    return report.model_dump_json(indent=2) + "\n"
