@@ -283,9 +283,9 @@ def file_sha256(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | None
         return None
 
 
-def read_source(path: Path, root: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> ReadResult | None:
+def read_source(path: Path, root: Path, max_size: int = DEFAULT_MAX_FILE_SIZE, relative: str | None = None) -> ReadResult | None:
     """Read and decode one file; None for a binary file (skipped silently, not a problem)."""
-    relative = relative_path(path, root)
+    relative = relative_path(path, root) if relative is None else relative
     try:
         size = os.stat(path).st_size
         if size > max_size:

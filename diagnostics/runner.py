@@ -97,7 +97,7 @@ def _check_batch(jobs: list[FileJob], root: str, max_size: int) -> list[Outcome]
     """Worker entry: read, hash and check each file; binary files are left out."""
     outcomes = []
     for job in jobs:
-        read = read_source(Path(job.absolute), Path(root), max_size)
+        read = read_source(Path(job.absolute), Path(root), max_size, relative=job.relative)
         if read is None:
             continue
         if isinstance(read.source, FileProblem):
@@ -126,7 +126,7 @@ def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, m
     """Outcomes of file jobs, run in this process or over a pool, as batches finish (so the caller
     decodes results while the workers are still busy)."""
     global _WORKER_ENGINES, _WORKER_RULES
-    batches = [jobs[i : i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
+    batches = _batches(jobs)
     _WORKER_ENGINES, _WORKER_RULES = ruleset.engines, ruleset.by_id  # a forked worker inherits them
     if workers <= 1 or len(jobs) <= IN_PROCESS_LIMIT:
         results: Iterator[list[Outcome]] = (_check_batch(batch, str(root), max_size) for batch in batches)
@@ -138,6 +138,20 @@ def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, m
     with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs) as pool:
         futures = [pool.submit(_check_batch, batch, str(root), max_size) for batch in batches]
         yield from _counted((future.result() for future in futures), len(jobs), progress)
+
+
+def _batches(jobs: list[FileJob]) -> list[list[FileJob]]:
+    """Largest files first, so no worker is left with one big file while the others idle."""
+    ordered = sorted(jobs, key=_size, reverse=True)
+    return [ordered[i : i + BATCH_SIZE] for i in range(0, len(ordered), BATCH_SIZE)]
+
+
+def _size(job: FileJob) -> int:
+    """A file's size, 0 when it cannot be stat'ed (reading it will say why)."""
+    try:
+        return os.stat(job.absolute).st_size
+    except OSError:
+        return 0
 
 
 def _counted(batches: Iterator[list[Outcome]], total: int, progress: Progress | None) -> Iterator[Outcome]:
