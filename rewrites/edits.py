@@ -1,0 +1,196 @@
+"""Turning edits into plans: overlap resolution, applying edits to text, and git-applicable diffs."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from patchgate.diagnostics.span import LineIndex, Span, TextEdit
+from patchgate.rewrites.models import FileRewrite, PlannerName, PlanStats, RewritePlan, SkippedChange
+
+NO_NEWLINE = "\\ No newline at end of file\n"
+
+
+@dataclass(frozen=True)
+class ProposedEdit:
+    """One planner's proposal for one file: a group of edits that stand or fall together."""
+
+    edits: tuple[TextEdit, ...]
+    source: str
+
+    @property
+    def span(self) -> Span:
+        """The smallest range covering every edit of the group."""
+        first = min(self.edits, key=lambda edit: edit.span.start_offset).span
+        last = max(self.edits, key=lambda edit: edit.span.end_offset).span
+        return Span(start_line=first.start_line, start_column=first.start_column, end_line=last.end_line,
+                    end_column=last.end_column, start_offset=first.start_offset, end_offset=last.end_offset)
+
+
+@dataclass
+class FileChange:
+    """What a planner found in one file: its base text, what to change, what it left out."""
+
+    path: str
+    base_text: str | None
+    proposals: list[ProposedEdit] = field(default_factory=list)
+    skipped: list[SkippedChange] = field(default_factory=list)
+    after_text: str | None = None
+
+    def propose(self, edits: Sequence[TextEdit], source: str) -> None:
+        """Add a group of edits (a no-op group is dropped)."""
+        if edits:
+            self.proposals.append(ProposedEdit(tuple(sorted(edits, key=_edit_key)), source))
+
+
+def sha256_text(text: str) -> str:
+    """sha256 of a text's UTF-8 bytes: what a file holding it hashes to."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _edit_key(edit: TextEdit) -> tuple[int, int]:
+    return edit.span.start_offset, edit.span.end_offset
+
+
+def _collide(edits: Sequence[TextEdit], taken: Sequence[TextEdit]) -> TextEdit | None:
+    """The first kept edit that one of `edits` overlaps, if any."""
+    for edit in edits:
+        for other in taken:
+            if edit.span.overlaps(other.span):
+                return other
+    return None
+
+
+def keep_disjoint(change: FileChange) -> tuple[list[TextEdit], list[SkippedChange]]:
+    """A deterministic non-overlapping set: earliest first, then shortest; the rest are skipped with a reason."""
+    kept: list[TextEdit] = []
+    skipped: list[SkippedChange] = []
+    order = sorted(change.proposals, key=lambda p: (p.span.start_offset, p.span.end_offset, p.source, p.edits[0].new_text))
+    for proposal in order:
+        if any(a.span.overlaps(b.span) for a, b in zip(proposal.edits, proposal.edits[1:])):
+            skipped.append(SkippedChange(path=change.path, span=proposal.span, source=proposal.source,
+                                         reason="its own edits overlap each other"))
+            continue
+        other = _collide(proposal.edits, kept)
+        if other is None:
+            kept.extend(proposal.edits)
+            continue
+        line = other.span.start_line + 1
+        skipped.append(SkippedChange(path=change.path, span=proposal.span, source=proposal.source,
+                                     reason=f"overlaps a change kept at line {line}; run the planner again to take it"))
+    return sorted(kept, key=_edit_key), skipped
+
+
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """The text after the edits (non-overlapping, any order), offsets in code points."""
+    pieces: list[str] = []
+    cursor = 0
+    for edit in sorted(edits, key=_edit_key):
+        start, end = edit.span.start_offset, edit.span.end_offset
+        if start < cursor or end > len(text):
+            raise ValueError(f"edit at offset {start} overlaps another or runs past the end of the text")
+        pieces.append(text[cursor:start])
+        pieces.append(edit.new_text)
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def whole_text_edit(before: str, after: str) -> list[TextEdit]:
+    """One edit turning `before` into `after`, trimmed to the part that differs (for writes and patches)."""
+    if before == after:
+        return []
+    prefix = 0
+    limit = min(len(before), len(after))
+    while prefix < limit and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and before[-1 - suffix] == after[-1 - suffix]:
+        suffix += 1
+    index = LineIndex(before)
+    span = index.span(prefix, len(before) - suffix)
+    return [TextEdit(span=span, new_text=after[prefix : len(after) - suffix])]
+
+
+def _diff_lines(lines: Iterable[str]) -> list[str]:
+    """difflib's lines with git's marker after a last line that has no newline."""
+    out: list[str] = []
+    for line in lines:
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.extend((line + "\n", NO_NEWLINE))
+    return out
+
+
+def unified_diff(path: str, before: str | None, after: str | None) -> str:
+    """A git-style unified diff of one file (new and deleted files included), for review and `git apply`."""
+    old_lines = (before or "").splitlines(keepends=True)
+    new_lines = (after or "").splitlines(keepends=True)
+    header = [f"diff --git a/{path} b/{path}\n"]
+    if before is None:
+        header.append("new file mode 100644\n")
+    elif after is None:
+        header.append("deleted file mode 100644\n")
+    old_name = "/dev/null" if before is None else f"a/{path}"
+    new_name = "/dev/null" if after is None else f"b/{path}"
+    body = list(difflib.unified_diff(old_lines, new_lines, old_name, new_name, n=3, lineterm="\n"))
+    if not body:
+        return ""
+    body[0], body[1] = f"--- {old_name}\n", f"+++ {new_name}\n"
+    return "".join(header + body[:2] + _diff_lines(body[2:]))
+
+
+def file_rewrite(path: str, base_text: str, edits: list[TextEdit]) -> FileRewrite:
+    """A FileRewrite whose hashes and diff are computed from the base text and the edits."""
+    after = apply_edits(base_text, edits)
+    return FileRewrite(path=path, base_sha256=sha256_text(base_text), edits=sorted(edits, key=_edit_key),
+                       after_sha256=sha256_text(after), diff=unified_diff(path, base_text, after))
+
+
+def _stats(files: list[FileRewrite]) -> PlanStats:
+    """Counts for review and thresholds, read off the diffs."""
+    hunks = added = removed = 0
+    for item in files:
+        for line in item.diff.splitlines():
+            if line.startswith("@@"):
+                hunks += 1
+            elif line.startswith("+") and not line.startswith("+++"):
+                added += 1
+            elif line.startswith("-") and not line.startswith("---"):
+                removed += 1
+    return PlanStats(files=len(files), edits=sum(len(f.edits) for f in files), hunks=hunks, lines_added=added,
+                     lines_removed=removed)
+
+
+def build_plan(planner: PlannerName, description: str, changes: Iterable[FileChange]) -> RewritePlan:
+    """The plan of a planner's findings: overlaps resolved, unchanged files left out, everything hashed."""
+    files: list[FileRewrite] = []
+    skipped: list[SkippedChange] = []
+    for change in sorted(changes, key=lambda c: c.path):
+        skipped.extend(change.skipped)
+        if change.after_text is not None or change.base_text is None:
+            rewrite = file_rewrite_for_text(change.path, change.base_text, change.after_text)
+        else:
+            edits, left_out = keep_disjoint(change)
+            skipped.extend(left_out)
+            rewrite = file_rewrite(change.path, change.base_text, edits) if edits else None
+        if rewrite is not None and rewrite.base_sha256 != rewrite.after_sha256:
+            files.append(rewrite)
+    skipped.sort(key=lambda s: (s.path, s.span.start_offset, s.source))
+    return RewritePlan.model_validate({"planner": planner, "description": description, "files": files,
+                                       "skipped": skipped, "stats": _stats(files)})
+
+
+def file_rewrite_for_text(path: str, before: str | None, after: str | None) -> FileRewrite:
+    """A whole-file change (a write, a created or deleted file), edits trimmed to the part that differs."""
+    edits = whole_text_edit(before or "", after) if after is not None else []
+    return FileRewrite(
+        path=path,
+        base_sha256=None if before is None else sha256_text(before),
+        edits=edits,
+        after_sha256=None if after is None else sha256_text(after),
+        diff=unified_diff(path, before, after),
+    )
