@@ -1,0 +1,99 @@
+"""Reviews: approvals and rejections of require_review decisions, each bound to one plan digest.
+
+An approval counts only for the digest it names (the plan a reviewer saw), and only when no
+rejection of that digest came after it. A decision is approved when enough distinct
+reviewers (the review packet's required_approvals, at least one) approved after the last
+rejection. Only require_review decisions can be reviewed: a permit needs no approval, a
+deny or rewrite cannot be approved into an apply.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from patchgate.connect.audit import append_event, now_iso
+from patchgate.connect.journal import apply_lock
+from patchgate.connect.models import Approval
+from patchgate.connect.store import StoredDecision, list_decision_ids, load_decision, write_approval
+from patchgate.diagnostics.errors import InputError
+
+Status = Literal["not-reviewable", "pending", "approved", "rejected", "applied"]
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """Where a decision stands in review."""
+
+    status: Status
+    approvers: tuple[str, ...]
+    rejected_by: str | None
+    needed: int
+
+
+def review_state(stored: StoredDecision) -> ReviewState:
+    """Count the approvals for the decided plan digest since its last rejection."""
+    needed = max(1, stored.review.required_approvals) if stored.review else 1
+    relevant = [item for item in stored.approvals if item.plan_digest == stored.verdict.plan_digest]
+    last_reject = max((i for i, item in enumerate(relevant) if item.decision == "reject"), default=-1)
+    approvers = tuple(dict.fromkeys(item.reviewer for item in relevant[last_reject + 1 :] if item.decision == "approve"))
+    rejected_by = relevant[last_reject].reviewer if last_reject >= 0 else None
+    if stored.receipt is not None:
+        status: Status = "applied"
+    elif stored.verdict.verdict != "require_review":
+        status = "not-reviewable"
+    elif len(approvers) >= needed:
+        status = "approved"
+    elif rejected_by is not None and not approvers:
+        status = "rejected"
+    else:
+        status = "pending"
+    return ReviewState(status, approvers, rejected_by, needed)
+
+
+def _reviewable(stored: StoredDecision) -> None:
+    """Refuse a review that could mean nothing: not require_review, or already applied."""
+    verdict = stored.verdict.verdict
+    if verdict != "require_review":
+        why = "needs no review" if verdict == "permit" else "cannot be approved into an apply"
+        raise InputError(f"decision {stored.decision_id} is {verdict}: it {why}; only require_review decisions are reviewed")
+    if stored.receipt is not None:
+        raise InputError(f"decision {stored.decision_id} was already applied at {stored.receipt.created_at}")
+
+
+def default_reviewer() -> str:
+    """The login name, when --reviewer is not given."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def record_review(workspace: Path, reference: str, decision: Literal["approve", "reject"], reviewer: str,
+                  note: str) -> tuple[Approval, ReviewState]:
+    """Store an approval or rejection of the decided plan digest and log it."""
+    if not reviewer.strip():
+        raise InputError("--reviewer must not be empty")
+    with apply_lock(workspace):
+        stored = load_decision(workspace, reference)
+        _reviewable(stored)
+        approval = Approval(decision_id=stored.decision_id, reviewer=reviewer, decision=decision, note=note,
+                            created_at=now_iso(), plan_digest=stored.verdict.plan_digest)
+        write_approval(stored, approval)
+        event = "approval" if decision == "approve" else "rejection"
+        append_event(workspace, event, stored.decision_id,
+                     {"reviewer": reviewer, "plan_digest": approval.plan_digest, "note": note})
+        return approval, review_state(load_decision(workspace, stored.decision_id))
+
+
+def list_reviews(workspace: Path, include_all: bool) -> list[tuple[StoredDecision, ReviewState]]:
+    """Decisions waiting for review (or every decision, with --all), oldest first."""
+    rows = []
+    for decision_id in list_decision_ids(workspace):
+        stored = load_decision(workspace, decision_id)
+        state = review_state(stored)
+        if include_all or state.status == "pending":
+            rows.append((stored, state))
+    return rows
