@@ -50,8 +50,10 @@ def _register() -> None:
     from patchgate.cli.doctor import doctor
     from patchgate.cli.init_cmd import init
     from patchgate.cli.rules import rules
+    from patchgate.cli.apply_cmd import apply
+    from patchgate.cli.connect import connect
 
-    for command in (check, rules, init, doctor):
+    for command in (check, rules, init, doctor, connect, apply):
         cli.add_command(command)
 
 
