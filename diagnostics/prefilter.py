@@ -62,18 +62,22 @@ class Probe:
         return not symbol.is_referenced() and name not in self._free_below(scope) and name not in self.annotation_names
 
     @functools.cached_property
-    def annotation_names(self) -> frozenset[str]:
-        """Identifiers used in annotations, when `from __future__ import annotations` hides them from
-        the symbol table (libcst still counts them as uses); empty otherwise."""
-        if FUTURE_ANNOTATIONS.search(self.text) is None:
-            return frozenset()
+    def tree(self) -> ast.Module | None:
+        """CPython's syntax tree (a few times dearer than the symbol table), or None when it cannot parse."""
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                tree = ast.parse(self.text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return ast.parse(self.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return None
+
+    @functools.cached_property
+    def annotation_names(self) -> frozenset[str]:
+        """Identifiers used in annotations, when `from __future__ import annotations` hides them from
+        the symbol table (libcst still counts them as uses); empty otherwise."""
+        if FUTURE_ANNOTATIONS.search(self.text) is None or self.tree is None:
             return frozenset()
-        return frozenset(name for annotation in _annotations(tree) for name in _identifiers(annotation))
+        return frozenset(name for annotation in _annotations(self.tree) for name in _identifiers(annotation))
 
     def _free_below(self, scope: symtable.SymbolTable) -> frozenset[str]:
         """Names nested scopes read from outside themselves (free or global): uses the outer table misses.
@@ -88,6 +92,15 @@ class Probe:
                 names.update(self._free_below(child))
             known = self._free[scope.get_id()] = frozenset(names)
         return known
+
+
+def statement_blocks(tree: ast.AST) -> Iterator[list[ast.stmt]]:
+    """Every list of sibling statements: module, class and function bodies, branches, handlers, cases."""
+    for node in ast.walk(tree):
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield block
 
 
 def _annotations(tree: ast.AST) -> Iterator[ast.expr]:

@@ -8,8 +8,11 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
 from patchgate.diagnostics.libcst_rule import LibcstRule
+from patchgate.diagnostics.prefilter import Probe
 
 SHELL_CALLS = frozenset({"os.system", "posix.system", "nt.system"})
+ATTRIBUTE = re.compile(r"\.\s*system\b")
+FROM_IMPORT = re.compile(r"\bfrom\s+(?:os|posix|nt)\s+import\s+(?:\([^)]*|[^\n]*(?:\\\n[^\n]*)*)\bsystem\b")
 MODULE_IMPORT = re.compile(r"(?m)^[ \t]*(?:from[ \t]+(?:os|posix|nt)[ \t]+import|import[^\n#]*\b(?:os|posix|nt)\b)")
 
 
@@ -51,6 +54,15 @@ class OsSystemCall(LibcstRule):
     def matches_text(cls, text: str) -> bool:
         """Both `system` and an import of its module must be in the text, else no qualified name can match."""
         return super().matches_text(text) and MODULE_IMPORT.search(text) is not None
+
+    @classmethod
+    def may_match(cls, probe: Probe) -> bool:
+        """Reached as an attribute (`os.system`, `o.system`) or as an imported name (`from os import system`)."""
+        if not cls.matches_text(probe.text):
+            return False
+        if ATTRIBUTE.search(probe.text):
+            return True
+        return FROM_IMPORT.search(probe.text) is not None
 
     def visit_Call(self, node: cst.Call) -> None:
         names = self.get_metadata(QualifiedNameProvider, node.func, set())

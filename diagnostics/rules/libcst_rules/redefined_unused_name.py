@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from typing import Union
 
@@ -9,9 +10,21 @@ import libcst as cst
 from libcst.metadata import CodePosition, ScopeProvider
 
 from patchgate.diagnostics.libcst_rule import LibcstRule
-from patchgate.diagnostics.prefilter import Probe
+from patchgate.diagnostics.prefilter import Probe, statement_blocks
 
 Definition = Union[cst.FunctionDef, cst.ClassDef]
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _undecorated_repeat(block: list[ast.stmt]) -> bool:
+    """Does a def or class follow a same-named, undecorated sibling (the only shape the rule reports)?"""
+    latest: dict[str, bool] = {}
+    for statement in block:
+        if isinstance(statement, DEFINITIONS):
+            if latest.get(statement.name) is False:
+                return True
+            latest[statement.name] = bool(statement.decorator_list)
+    return False
 
 
 class RedefinedUnusedName(LibcstRule):
@@ -54,7 +67,9 @@ class RedefinedUnusedName(LibcstRule):
         """Some scope binds one name to two or more defs or classes."""
         if "def" not in probe.text and "class" not in probe.text:
             return False
-        return probe.any_symbol(lambda _, symbol: symbol.is_namespace() and len(symbol.get_namespaces()) > 1)
+        if not probe.any_symbol(lambda _, symbol: symbol.is_namespace() and len(symbol.get_namespaces()) > 1):
+            return False
+        return probe.tree is None or any(_undecorated_repeat(block) for block in statement_blocks(probe.tree))
 
     def visit_Module(self, node: cst.Module) -> None:
         self._check_block(node.body)

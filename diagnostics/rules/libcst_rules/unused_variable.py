@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import symtable
 from collections import Counter
+from collections.abc import Iterator
 
 import libcst as cst
 from libcst.metadata import Assignment, FunctionScope, ScopeProvider
@@ -21,6 +23,47 @@ def _maybe_unused_local(probe: Probe, scope: symtable.SymbolTable, symbol: symta
     if symbol.is_global() or symbol.is_nonlocal() or not probe.unread(scope, symbol):
         return False
     return re.search(rf"(?:^|[;\n])[ \t]*{name}[ \t]*(?::[^\n=]*)?=(?!=)", probe.text) is not None
+
+
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every def of the module, nested ones included."""
+    return (node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+
+def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The nodes of a function's own scope: its body, not nested defs, classes or lambdas."""
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _lone_assignment(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A plain `name = ...` of this scope whose name is never read anywhere in the function.
+
+    libcst counts every Name node, so one ast read (a load, a `del`, an augmented assignment, in this
+    scope or a nested one) already keeps the rule silent: the test can only err towards parsing."""
+    assigned = {target.id for node in _own_nodes(function) for target in _plain_targets(node)}
+    assigned = {name for name in assigned if not name.startswith("_")}
+    if not assigned:
+        return False
+    read = {node.id for node in ast.walk(function) if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store)}
+    read |= {node.target.id for node in ast.walk(function) if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)}
+    return bool(assigned - read)
+
+
+def _plain_targets(node: ast.AST) -> list[ast.Name]:
+    """The target of `name = value` or `name: T = value`, the only shapes the rule reports."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        return [node.targets[0]]
+    if isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+        return [node.target]
+    return []
 
 
 INTROSPECTION = frozenset({"locals", "vars", "exec", "eval"})
@@ -73,7 +116,9 @@ class UnusedVariable(LibcstRule):
     @classmethod
     def may_match(cls, probe: Probe) -> bool:
         """Some function binds a local by a plain assignment that neither it nor a nested scope reads."""
-        return "def" in probe.text and probe.any_symbol(lambda scope, symbol: _maybe_unused_local(probe, scope, symbol))
+        if "def" not in probe.text or not probe.any_symbol(lambda scope, symbol: _maybe_unused_local(probe, scope, symbol)):
+            return False
+        return probe.tree is None or any(_lone_assignment(function) for function in _functions(probe.tree))
 
     def __init__(self, path: str = "") -> None:
         super().__init__(path)
