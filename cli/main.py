@@ -52,8 +52,9 @@ def _register() -> None:
     from patchgate.cli.rules import rules
     from patchgate.cli.apply_cmd import apply
     from patchgate.cli.connect import connect
+    from patchgate.cli.plan import plan
 
-    for command in (check, rules, init, doctor, connect, apply):
+    for command in (check, rules, init, doctor, connect, apply, plan):
         cli.add_command(command)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -125,10 +126,17 @@ def _diff_lines(lines: Iterable[str]) -> list[str]:
     return out
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as git counts them: split after each \\n only (str.splitlines also splits on \\f, \\r, \\x1c...)."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
+
+
 def unified_diff(path: str, before: str | None, after: str | None) -> str:
     """A git-style unified diff of one file (new and deleted files included), for review and `git apply`."""
-    old_lines = (before or "").splitlines(keepends=True)
-    new_lines = (after or "").splitlines(keepends=True)
+    old_lines = split_lines(before or "")
+    new_lines = split_lines(after or "")
     header = [f"diff --git a/{path} b/{path}\n"]
     if before is None:
         header.append("new file mode 100644\n")
@@ -165,27 +173,45 @@ def _stats(files: list[FileRewrite]) -> PlanStats:
                      lines_removed=removed)
 
 
+def resolve_change(change: FileChange) -> tuple[FileRewrite | None, list[SkippedChange]]:
+    """One file's part of a plan: its rewrite (None when nothing changes) and what was left out."""
+    skipped = list(change.skipped)
+    if change.after_text is not None or change.base_text is None:
+        rewrite: FileRewrite | None = file_rewrite_for_text(change.path, change.base_text, change.after_text)
+    else:
+        edits, left_out = keep_disjoint(change)
+        skipped.extend(left_out)
+        rewrite = file_rewrite(change.path, change.base_text, edits) if edits else None
+    if rewrite is not None and rewrite.base_sha256 == rewrite.after_sha256:
+        rewrite = None
+    return rewrite, skipped
+
+
+def assemble_plan(planner: PlannerName, description: str, files: Iterable[FileRewrite],
+                  skipped: Iterable[SkippedChange]) -> RewritePlan:
+    """A plan from per-file results (computed anywhere, e.g. in worker processes), sorted and hashed."""
+    ordered = sorted(files, key=lambda item: item.path)
+    left_out = sorted(skipped, key=lambda s: (s.path, s.span.start_offset, s.source, s.reason))
+    return RewritePlan.model_validate({"planner": planner, "description": description, "files": ordered,
+                                       "skipped": left_out, "stats": _stats(ordered)})
+
+
 def build_plan(planner: PlannerName, description: str, changes: Iterable[FileChange]) -> RewritePlan:
     """The plan of a planner's findings: overlaps resolved, unchanged files left out, everything hashed."""
     files: list[FileRewrite] = []
     skipped: list[SkippedChange] = []
-    for change in sorted(changes, key=lambda c: c.path):
-        skipped.extend(change.skipped)
-        if change.after_text is not None or change.base_text is None:
-            rewrite = file_rewrite_for_text(change.path, change.base_text, change.after_text)
-        else:
-            edits, left_out = keep_disjoint(change)
-            skipped.extend(left_out)
-            rewrite = file_rewrite(change.path, change.base_text, edits) if edits else None
-        if rewrite is not None and rewrite.base_sha256 != rewrite.after_sha256:
+    for change in changes:
+        rewrite, left_out = resolve_change(change)
+        skipped.extend(left_out)
+        if rewrite is not None:
             files.append(rewrite)
-    skipped.sort(key=lambda s: (s.path, s.span.start_offset, s.source))
-    return RewritePlan.model_validate({"planner": planner, "description": description, "files": files,
-                                       "skipped": skipped, "stats": _stats(files)})
+    return assemble_plan(planner, description, files, skipped)
 
 
 def file_rewrite_for_text(path: str, before: str | None, after: str | None) -> FileRewrite:
-    """A whole-file change (a write, a created or deleted file), edits trimmed to the part that differs."""
+    """A whole-file change (a write, a created or deleted file), edits trimmed to the parts that differ."""
+    if before is not None and after is not None:
+        return file_rewrite(path, before, text_edits(before, after))
     edits = whole_text_edit(before or "", after) if after is not None else []
     return FileRewrite(
         path=path,
@@ -194,3 +220,33 @@ def file_rewrite_for_text(path: str, before: str | None, after: str | None) -> F
         after_sha256=None if after is None else sha256_text(after),
         diff=unified_diff(path, before, after),
     )
+
+
+def text_edits(before: str, after: str) -> list[TextEdit]:
+    """Edits turning `before` into `after`, one per changed run of lines, each trimmed to what differs."""
+    old_lines, new_lines = split_lines(before), split_lines(after)
+    old_starts = list(itertools.accumulate((len(line) for line in old_lines), initial=0))
+    new_starts = list(itertools.accumulate((len(line) for line in new_lines), initial=0))
+    index = LineIndex(before)
+    edits: list[TextEdit] = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        old, new = before[old_starts[i1] : old_starts[i2]], after[new_starts[j1] : new_starts[j2]]
+        prefix, suffix = _common_ends(old, new)
+        start, end = old_starts[i1] + prefix, old_starts[i2] - suffix
+        edits.append(TextEdit(span=index.span(start, end), new_text=new[prefix : len(new) - suffix]))
+    return edits
+
+
+def _common_ends(old: str, new: str) -> tuple[int, int]:
+    """Lengths of the common prefix and (non-overlapping) common suffix of two texts."""
+    limit = min(len(old), len(new))
+    prefix = 0
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    return prefix, suffix

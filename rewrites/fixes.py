@@ -1,0 +1,106 @@
+"""The `fix` planner: the fixes attached to diagnostics of a normal check run, as one plan.
+
+The check runs exactly as `patchgate check` would (config, selection, suppressions, cache). Each
+diagnostic's fix is one proposal whose edits stand or fall together. A fix is safe unless its rule
+says otherwise: ast-grep rules with `metadata: {safe_fix: false}`, libcst rules with the class
+attribute `SAFE_FIX = False`. Unsafe fixes are listed as skipped unless `--unsafe` is given.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from patchgate.diagnostics.config import Config
+from patchgate.diagnostics.models import Diagnostic, Rule
+from patchgate.diagnostics.ruleset import Ruleset
+from patchgate.diagnostics.runner import CheckOptions, Progress, run_check
+from patchgate.rewrites.edits import FileChange, sha256_text
+from patchgate.rewrites.models import SkippedChange, workspace_path_problem
+from patchgate.rewrites.planning import PlanResult, plan_from_changes
+
+UNSAFE_REASON = "the rule marks this fix unsafe; pass --unsafe to take it"
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    """Which fixes to plan, and how to run the check that finds them."""
+
+    rules: tuple[str, ...] = ()
+    unsafe: bool = False
+    jobs: int | None = None
+    use_cache: bool = True
+
+
+def _libcst_safe(rule: Rule) -> bool:
+    """A libcst rule's fix is safe unless its class sets SAFE_FIX = False."""
+    from patchgate.diagnostics.libcst_rule import load_rule_module
+
+    if rule.source == "builtin":
+        from patchgate.diagnostics.rules.libcst_rules import BUILTIN_LIBCST_RULES
+
+        classes = [cls for cls in BUILTIN_LIBCST_RULES if cls.id == rule.id]
+    else:
+        classes = [cls for cls in load_rule_module(rule.source) if cls.id == rule.id]
+    return all(getattr(cls, "SAFE_FIX", True) is not False for cls in classes)
+
+
+def fix_safety(ruleset: Ruleset, rule_ids: set[str]) -> dict[str, bool]:
+    """rule id -> whether its fixes may be applied without --unsafe (rules not named are safe)."""
+    safe: dict[str, bool] = {}
+    for engine in ruleset.engines:
+        for rule in getattr(engine, "ast_grep_rules", list)():
+            if rule.id in rule_ids:
+                safe[rule.id] = rule.safe_fix
+    for rule_id in sorted(rule_ids - safe.keys()):
+        rule = ruleset.by_id.get(rule_id)
+        safe[rule_id] = _libcst_safe(rule) if rule is not None and rule.engine == "libcst" else True
+    return safe
+
+
+def _description(options: FixOptions) -> str:
+    """The plan's one line: which fixes of which rules."""
+    kind = "all fixes" if options.unsafe else "safe fixes"
+    return f"{kind} of " + (", ".join(options.rules) if options.rules else "the selected rules")
+
+
+def _file_change(path: str, found: list[Diagnostic], root: Path, sha256: str | None, safe: dict[str, bool],
+                 unsafe: bool) -> FileChange | str:
+    """One file's fixes as proposals, or why the file cannot be planned."""
+    problem = workspace_path_problem(path)
+    if problem:
+        return f"outside the workspace ({problem})"
+    try:
+        text = (root / path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return f"cannot read it again: {error}"
+    if sha256 is not None and sha256_text(text) != sha256:
+        return "changed since it was checked; run the planner again"
+    change = FileChange(path, text)
+    for diagnostic in found:
+        if safe.get(diagnostic.rule_id, True) or unsafe:
+            change.propose(diagnostic.fix or [], diagnostic.rule_id)
+        else:
+            change.skipped.append(SkippedChange(path=path, span=diagnostic.span, source=diagnostic.rule_id, reason=UNSAFE_REASON))
+    return change
+
+
+def plan_fixes(paths: list[Path], config: Config, options: FixOptions, progress: Progress | None = None) -> PlanResult:
+    """Run the check, then turn every (selected, safe unless --unsafe) fix into the plan."""
+    check = CheckOptions(select=options.rules or None, jobs=options.jobs, use_cache=options.use_cache)
+    result = run_check(paths, config, check, progress)
+    by_path: dict[str, list[Diagnostic]] = defaultdict(list)
+    for diagnostic in result.diagnostics:
+        if diagnostic.fix:
+            by_path[diagnostic.path].append(diagnostic)
+    safe = fix_safety(result.ruleset, {d.rule_id for found in by_path.values() for d in found})
+    changes: list[FileChange] = []
+    failures: list[tuple[str, str]] = []
+    for path, found in sorted(by_path.items()):
+        change = _file_change(path, found, config.root, result.inputs.get(path), safe, options.unsafe)
+        if isinstance(change, str):
+            failures.append((path, change))
+        else:
+            changes.append(change)
+    return plan_from_changes("fix", _description(options), "fix", changes, failures, len(result.inputs))
