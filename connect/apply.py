@@ -25,7 +25,7 @@ from patchgate.connect.journal import (
 )
 from patchgate.connect.models import ApplyReceipt, FileReceipt
 from patchgate.connect.recover import recover_if_needed
-from patchgate.connect.store import StoredDecision, load_decision, write_receipt
+from patchgate.connect.store import StoredDecision, load_decision, resolve_id, write_receipt
 from patchgate.rewrites.models import RewritePlan
 
 DELAY_ENV = "PATCHGATE_TEST_APPLY_DELAY"
@@ -34,8 +34,9 @@ DELAY_ENV = "PATCHGATE_TEST_APPLY_DELAY"
 def apply_decision(workspace: Path, reference: str) -> ApplyReceipt:
     """Apply one decision's plan, all files or none; returns the receipt."""
     recover_if_needed(workspace)
+    decision_id = resolve_id(workspace, reference)
     with apply_lock(workspace):
-        stored = load_decision(workspace, reference)
+        stored = load_decision(workspace, decision_id)
         try:
             plan = check_allowed(stored)
             work = prepare(workspace, plan)

@@ -17,7 +17,7 @@ from typing import Literal
 from patchgate.connect.audit import append_event, now_iso
 from patchgate.connect.journal import apply_lock
 from patchgate.connect.models import Approval
-from patchgate.connect.store import StoredDecision, list_decision_ids, load_decision, write_approval
+from patchgate.connect.store import StoredDecision, list_decision_ids, load_decision, resolve_id, write_approval
 from patchgate.diagnostics.errors import InputError
 
 Status = Literal["not-reviewable", "pending", "approved", "rejected", "applied"]
@@ -76,8 +76,9 @@ def record_review(workspace: Path, reference: str, decision: Literal["approve", 
     """Store an approval or rejection of the decided plan digest and log it."""
     if not reviewer.strip():
         raise InputError("--reviewer must not be empty")
+    decision_id = resolve_id(workspace, reference)
     with apply_lock(workspace):
-        stored = load_decision(workspace, reference)
+        stored = load_decision(workspace, decision_id)
         _reviewable(stored)
         approval = Approval(decision_id=stored.decision_id, reviewer=reviewer, decision=decision, note=note,
                             created_at=now_iso(), plan_digest=stored.verdict.plan_digest)
