@@ -503,51 +503,65 @@ def shown(argv: list[str], limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def _list_reasons(cmd: SimpleCommand, lists: dict[str, list[list[str]]], unknown: Decision) -> list[tuple[str, str]]:
+Reason = tuple[str, str, str]
+"""(check id, decision, reason): which policy check a reason belongs to, what it asks, and why."""
+
+
+def _list_reasons(cmd: SimpleCommand, lists: dict[str, list[list[str]]], unknown: Decision) -> list[Reason]:
     """Deny, review and allow lists for one simple command, judged on its own."""
     text = shown(cmd.argv)
     denied = _first_match(cmd.argv, lists["deny"], by_basename=True)
     if denied:
-        return [("deny", f"on the deny list ({shlex.join(denied)}): {text}")]
+        return [("denied-command", "deny", f"on the deny list ({shlex.join(denied)}): {text}")]
     if 0 in cmd.opaque_words or cmd.transparent:
         return []
     listed = _first_match(cmd.argv, lists["review"])
     if listed:
-        return [("require_review", f"on the review list ({shlex.join(listed)}): {text}")]
+        return [("review-command", "require_review", f"on the review list ({shlex.join(listed)}): {text}")]
     if _first_match(cmd.argv, lists["allow"]) is None:
-        return [(unknown, f"not on the allow list: {text}")]
+        return [("unknown-command", unknown, f"not on the allow list: {text}")]
     return []
 
 
 def _reasons(parsed: ParsedCommand, findings: list[CommandFinding], lists: dict[str, list[list[str]]],
-             on_destructive: Decision, on_unknown: Decision) -> list[tuple[str, str]]:
-    """(level, reason) for the parse, every simple command and every finding, in that order."""
-    reasons: list[tuple[str, str]] = []
+             on_destructive: Decision, on_unknown: Decision) -> list[Reason]:
+    """Tagged reasons for the parse, every simple command and every finding, in that order."""
+    reasons: list[Reason] = []
     if not parsed.parse_ok:
-        reasons.append(("require_review", f"cannot be parsed cleanly: {'; '.join(parsed.errors[:2])}"))
+        reasons.append(("review-command", "require_review",
+                        f"cannot be parsed cleanly: {'; '.join(parsed.errors[:2])}"))
     if not parsed.simple_commands:
-        reasons.append(("require_review", "no command found"))
+        reasons.append(("review-command", "require_review", "no command found"))
     for cmd in parsed.simple_commands:
         reasons += _list_reasons(cmd, lists, on_unknown) if cmd.argv else []
     for f in findings:
-        level = on_destructive if f.severity == "destructive" else "require_review"
-        reasons.append((level, f"{f.reason}: {shown(f.argv)}"))
+        if f.severity == "destructive":
+            reasons.append(("destructive-command", on_destructive, f"{f.reason}: {shown(f.argv)}"))
+        else:
+            reasons.append(("review-command", "require_review", f"{f.reason}: {shown(f.argv)}"))
     return reasons
 
 
-def command_verdict(text: str, allow: list[str], review: list[str], deny: list[str],
-                    destructive: str = "deny", unknown: str = "require_review") -> CommandAssessment:
-    """Decide on a shell command by every simple command in it (SPEC 7); never permit what cannot be parsed."""
+def assess_command(text: str, allow: list[str], review: list[str], deny: list[str], destructive: str = "deny",
+                   unknown: str = "require_review") -> tuple[CommandAssessment, list[Reason]]:
+    """The assessment of a command plus every reason tagged with the policy check it belongs to."""
     on_destructive = _check_threshold("destructive_command", destructive)
     on_unknown = _check_threshold("unknown_command", unknown)
     lists = {name: parse_prefixes(entries, name) for name, entries in
              (("allow", allow), ("review", review), ("deny", deny))}
     parsed = parse_command(text)
     findings = classify(parsed)
-    reasons = _reasons(parsed, findings, lists, on_destructive, on_unknown)
-    raised = sorted(dict.fromkeys(r for r in reasons if r[0] != "permit"), key=lambda r: -RANK[r[0]])
-    decision: Decision = max((r[0] for r in reasons), key=RANK.__getitem__, default="permit")  # type: ignore[assignment]
-    return CommandAssessment(
-        command=text, decision=decision, reasons=[r[1] for r in raised], parse_ok=parsed.parse_ok,
+    tagged = list(dict.fromkeys(_reasons(parsed, findings, lists, on_destructive, on_unknown)))
+    raised = sorted((r for r in tagged if r[1] != "permit"), key=lambda r: -RANK[r[1]])
+    decision: Decision = max((r[1] for r in tagged), key=RANK.__getitem__, default="permit")  # type: ignore[assignment]
+    assessment = CommandAssessment(
+        command=text, decision=decision, reasons=[r[2] for r in raised], parse_ok=parsed.parse_ok,
         simple_commands=parsed.simple_commands, destructive=[f for f in findings if f.severity == "destructive"],
         concerns=[f for f in findings if f.severity == "review"], writes=written_paths(parsed))
+    return assessment, tagged
+
+
+def command_verdict(text: str, allow: list[str], review: list[str], deny: list[str],
+                    destructive: str = "deny", unknown: str = "require_review") -> CommandAssessment:
+    """Decide on a shell command by every simple command in it (SPEC 7); never permit what cannot be parsed."""
+    return assess_command(text, allow, review, deny, destructive, unknown)[0]
