@@ -1,0 +1,52 @@
+"""The command checks of SPEC 7: denied, destructive, unlisted and review-worthy commands.
+
+The shell parser and classifier live in commands.py; this module turns their tagged reasons
+into one Check per kind, and hands back the paths the command writes so they are judged
+like any other write.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from patchgate.connect.checks import finding, most_severe, named, passed
+from patchgate.connect.models import Check, ContextPack
+from patchgate.connect.policy import ConnectPolicy
+
+COMMAND_CHECKS = ("denied-command", "destructive-command", "unknown-command", "review-command")
+PASS_DETAIL = {
+    "denied-command": "no command is on the deny list",
+    "destructive-command": "nothing destructive found",
+    "unknown-command": "every command is on the allow list",
+    "review-command": "no command needs review",
+}
+
+
+class CommandChecks(NamedTuple):
+    """The checks of one command and the paths it writes, as written."""
+
+    checks: dict[str, Check]
+    writes: list[str]
+
+
+def not_a_command() -> dict[str, Check]:
+    """The command checks of a candidate that runs no command."""
+    return {check_id: passed(check_id, "not applicable: no command") for check_id in COMMAND_CHECKS}
+
+
+def command_checks(command: str, context: ContextPack, policy: ConnectPolicy) -> CommandChecks:
+    """Judge a command by every simple command in it, with the context's lists and the policy's thresholds."""
+    from patchgate.connect.commands import assess_command
+
+    lists = context.commands
+    thresholds = policy.thresholds
+    assessment, reasons = assess_command(command, lists.allow, lists.review, lists.deny,
+                                         thresholds.destructive_command, thresholds.unknown_command)
+    checks: dict[str, Check] = {}
+    for check_id in COMMAND_CHECKS:
+        mine = [r for r in reasons if r[0] == check_id]
+        if not mine:
+            checks[check_id] = passed(check_id, PASS_DETAIL[check_id])
+            continue
+        checks[check_id] = finding(check_id, most_severe(r[1] for r in mine), named(r[2] for r in mine))
+    return CommandChecks(checks, assessment.writes)

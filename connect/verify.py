@@ -1,0 +1,158 @@
+"""Verification away from the workspace: does the plan add errors, does it pass the smoke checks?
+
+Diagnostics run on the before and after texts in memory (the plan applied with the same
+apply_edits apply uses), with the workspace's own config, so nothing is written anywhere.
+Smoke checks run in a scratch copy of the workspace in the system temp folder: files that
+.gitignore ignores are left out, and so are `.git` and `.patchgate` (a smoke check that needs
+git history sees none). The copy is removed afterwards, whatever happens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from patchgate.connect.checks import finding, named, passed
+from patchgate.connect.candidates import read_workspace_text
+from patchgate.connect.models import Check, ContextPack, Verdict
+from patchgate.connect.policy import ConnectPolicy, SmokeCheck
+from patchgate.diagnostics.errors import InputError
+from patchgate.rewrites.models import RewritePlan
+
+Texts = dict[str, tuple[str | None, str | None]]
+SKIP_DIRS = frozenset({".git", ".patchgate"})
+
+
+def planned_texts(workspace: Path, plan: RewritePlan) -> Texts:
+    """Each file's text before and after the plan; an after text that misses its hash is bad input."""
+    from patchgate.rewrites.edits import apply_edits
+
+    texts: Texts = {}
+    for item in plan.files:
+        before = read_workspace_text(workspace, item.path)
+        after = apply_edits(before or "", item.edits) if item.after_sha256 is not None else None
+        if after is not None and hashlib.sha256(after.encode("utf-8")).hexdigest() != item.after_sha256:
+            raise InputError(f"plan {plan.id[:12]}: the edits of {item.path} do not produce its after_sha256")
+        texts[item.path] = (before, after)
+    return texts
+
+
+def _errors(workspace: Path, texts: dict[str, str]) -> dict[str, list[tuple[str, str, int]]]:
+    """Error-severity findings per file as (rule id, message, line), with the workspace's config."""
+    from patchgate.diagnostics.config import load_config
+    from patchgate.diagnostics.ruleset import load_ruleset
+    from patchgate.diagnostics.runner import check_source
+    from patchgate.diagnostics.selection import RuleSelector
+    from patchgate.diagnostics.source import SourceFile, language_for
+
+    config = load_config(workspace)
+    ruleset = load_ruleset(config)
+    selector = RuleSelector(ruleset.rules, config)
+    found: dict[str, list[tuple[str, str, int]]] = {}
+    for path, text in texts.items():
+        source = SourceFile(path=path, text=text, language=language_for(path))
+        diagnostics = check_source(source, selector.selected_for(path), ruleset.engines, ruleset.by_id)
+        found[path] = [(d.rule_id, d.message, d.span.start_line + 1) for d in diagnostics if d.severity == "error"]
+    return found
+
+
+def new_errors(workspace: Path, texts: Texts) -> list[str]:
+    """Errors the plan adds: after-counts above before-counts per (file, rule, message), named by line."""
+    from patchgate.diagnostics.source import language_for
+
+    checked = {p: t for p, t in texts.items() if t[1] is not None and language_for(p) is not None}
+    before = _errors(workspace, {p: t[0] for p, t in checked.items() if t[0] is not None})
+    after = _errors(workspace, {p: t[1] for p, t in checked.items() if t[1] is not None})
+    added: list[str] = []
+    for path, errors in after.items():
+        budget = Counter((rule, message) for rule, message, _ in before.get(path, []))
+        for rule, message, line in errors:
+            if budget[(rule, message)] > 0:
+                budget[(rule, message)] -= 1
+            else:
+                added.append(f"{path}:{line} {rule}: {message}")
+    return added
+
+
+def diagnostics_check(workspace: Path, texts: Texts, verdict: Verdict) -> Check:
+    """A plan that adds error-severity diagnostics takes the new_error_diagnostics threshold."""
+    added = new_errors(workspace, texts)
+    if added:
+        return finding("new-error-diagnostics", verdict, f"adds {len(added)} error(s): {named(added)}")
+    return passed("new-error-diagnostics", "no new error-severity diagnostics")
+
+
+def copy_workspace(workspace: Path, target: Path) -> None:
+    """Copy the workspace without gitignored files, .git and .patchgate; symlinks stay symlinks."""
+    from patchgate.diagnostics.config import Config
+    from patchgate.diagnostics.discovery import IgnoreRules, Scope
+
+    root = os.path.abspath(workspace)
+    rules = IgnoreRules(Config(root=Path(root), exclude=[]), root)
+    scope = Scope(root, rules.git_top or root)
+    for directory, dirs, files in os.walk(root):
+        relative = os.path.relpath(directory, root)
+        destination = target if relative == "." else target / relative
+        destination.mkdir(parents=True, exist_ok=True)
+        kept = []
+        for name in dirs:
+            path = os.path.join(directory, name)
+            if name in SKIP_DIRS or rules.ignored(path, True, scope, directory):
+                continue
+            if os.path.islink(path):
+                os.symlink(os.readlink(path), destination / name)
+            else:
+                kept.append(name)
+        dirs[:] = kept
+        for name in files:
+            path = os.path.join(directory, name)
+            if not rules.ignored(path, False, scope, directory):
+                shutil.copy2(path, destination / name, follow_symlinks=False)
+
+
+def _write_planned(scratch: Path, texts: Texts) -> None:
+    """Apply the plan's texts to the scratch copy (the workspace itself is never touched)."""
+    for path, (_, after) in texts.items():
+        target = scratch / path
+        if after is None:
+            target.unlink(missing_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(after.encode("utf-8"))
+
+
+def smoke_list(policy: ConnectPolicy, context: ContextPack) -> list[SmokeCheck]:
+    """The policy's smoke checks plus the context's acceptance checks, each command once."""
+    checks = list(policy.smoke_checks)
+    known = {c.command for c in checks}
+    checks += [SmokeCheck(name=c, command=c) for c in dict.fromkeys(context.acceptance_checks) if c not in known]
+    return checks
+
+
+def smoke_check(workspace: Path, texts: Texts, checks: list[SmokeCheck]) -> Check:
+    """Run every smoke check in a scratch copy with the plan applied; any failure or timeout: rewrite."""
+    from patchgate.connect.verify_run import run_smoke
+
+    if not checks:
+        return passed("smoke-checks", "no smoke checks configured")
+    scratch = Path(tempfile.mkdtemp(prefix="patchgate-scratch-"))
+    try:
+        copy_workspace(workspace, scratch)
+        _write_planned(scratch, texts)
+        failures = [problem for check in checks if (problem := run_smoke(check, scratch))]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if failures:
+        return finding("smoke-checks", "rewrite", "; ".join(failures))
+    return passed("smoke-checks", f"passed: {named(c.name for c in checks)}")
+
+
+def verify_plan(workspace: Path, policy: ConnectPolicy, context: ContextPack, plan: RewritePlan) -> list[Check]:
+    """The diagnostics check and the smoke checks of a plan, neither touching the workspace."""
+    texts = planned_texts(workspace, plan)
+    return [diagnostics_check(workspace, texts, policy.thresholds.new_error_diagnostics),
+            smoke_check(workspace, texts, smoke_list(policy, context))]
