@@ -13,7 +13,7 @@ from patchgate.connect.models import (
     Actor, Candidate, Check, CommandLists, ContextPack, PatchVerdict, PlanPacket, ReviewPacket, content_digest,
 )
 from patchgate.connect.store import new_decision_id, record_decision
-from patchgate.rewrites.edits import FileChange, build_plan
+from patchgate.rewrites.edits import _stats, file_rewrite_for_text
 from patchgate.rewrites.models import RewritePlan
 
 
@@ -24,12 +24,13 @@ def sha(path: Path) -> str | None:
 
 def make_plan(root: Path, changes: dict[str, str | None]) -> RewritePlan:
     """A plan turning each file (as it is on disk now) into the text given (None deletes it)."""
-    items = []
-    for path, after in changes.items():
+    files = []
+    for path, after in sorted(changes.items()):
         target = root / path
         before = target.read_bytes().decode("utf-8") if target.exists() else None
-        items.append(FileChange(path, before, after_text=after))
-    return build_plan("write", "test change", items)
+        files.append(file_rewrite_for_text(path, before, after))
+    return RewritePlan.model_validate({"planner": "write", "description": "test change", "files": files,
+                                       "stats": _stats(files)})
 
 
 def _context(root: Path) -> ContextPack:
