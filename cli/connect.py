@@ -3,7 +3,8 @@
 Every subcommand first finishes or undoes an apply a crash cut short (one listdir when there
 was none). `audit verify` exits 0 when the log is intact and 1 when it was tampered with
 (like a check with findings), naming the first line that was changed, removed, reordered
-or inserted.
+or inserted. `replay` exits 0 when today's policy reaches the same verdict through the
+same checks and 1 when anything differs; it stores nothing.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ import click
 from patchgate.diagnostics.config import load_config
 
 if TYPE_CHECKING:
+    from patchgate.connect.replay import Replay
     from patchgate.connect.review import ReviewState
     from patchgate.connect.store import StoredDecision
 
 PLAN_MODULE = "patchgate.cli.connect_plan"
 LAZY_COMMANDS = {"context": "connect_context", "plan": "connect_plan"}
 TAMPERED = 1
+DIFFERS = 1
 
 
 class ConnectGroup(click.Group):
@@ -201,3 +204,37 @@ def recover_cmd(as_json: bool) -> None:
         click.echo(f"{o.decision_id}: {o.outcome} ({len(o.restored)} file(s) restored, {o.temps_removed} temp file(s) removed)")
     if not outcomes:
         click.echo("nothing to recover")
+
+
+@connect.command("replay")
+@click.argument("decision_id")
+@click.option("--json", "as_json", is_flag=True, help="Print both verdicts and the differences as JSON.")
+@click.pass_context
+def replay_cmd(ctx: click.Context, decision_id: str, as_json: bool) -> None:
+    """Decide a stored decision again under today's policy; exit 1 when anything differs (stores nothing)."""
+    from patchgate.connect.replay import replay
+
+    result = replay(workspace_root(), decision_id)
+    if as_json:
+        emit_json({"decision_id": result.decision_id, "same": result.same, "policy_changed": result.policy_changed,
+                   "stored": result.stored.model_dump(mode="json"), "replayed": result.replayed.model_dump(mode="json"),
+                   "changes": [{"id": c.id, "before": c.before and c.before.model_dump(mode="json"),
+                                "after": c.after and c.after.model_dump(mode="json")} for c in result.changes]})
+    else:
+        click.echo(_replay_text(result))
+    if not result.same:
+        ctx.exit(DIFFERS)
+
+
+def _replay_text(result: Replay) -> str:
+    """The human form of a replay: both verdicts, then each check that changed."""
+    policy = "changed since" if result.policy_changed else "unchanged since"
+    lines = [f"decision {result.decision_id}: stored {result.stored.verdict}, today {result.replayed.verdict} "
+             f"(policy {policy} the decision)"]
+    for change in result.changes:
+        before = f"{change.before.status}/{change.before.verdict}" if change.before else "absent"
+        after = f"{change.after.status}/{change.after.verdict}: {change.after.detail}" if change.after else "absent"
+        lines.append(f"  {change.id}: {before} -> {after}")
+    if result.same:
+        lines.append("  same verdict through the same checks")
+    return "\n".join(lines)
