@@ -71,9 +71,9 @@ def _why(stored: StoredDecision) -> str:
     return "; ".join(failing) or (stored.review.reason if stored.review else "see the verdict")
 
 
-def containment_problem(root: Path, relative: str) -> str | None:
+def containment_problem(root: Path, relative: str, real_root: str | None = None) -> str | None:
     """Why writing `relative` now would leave the workspace (a symlink swapped in), or None."""
-    real_root = os.path.realpath(root)
+    real_root = real_root or os.path.realpath(root)
     target = root / relative
     if target.is_symlink():
         return f"{relative} is a symlink"
@@ -122,7 +122,8 @@ def _after(item: FileRewrite, before: bytes | None) -> bytes | None:
 
 def prepare(root: Path, plan: RewritePlan) -> list[FileWork]:
     """Every file's before and after bytes, refusing escapes and stale files (naming all of them)."""
-    escapes = [problem for item in plan.files if (problem := containment_problem(root, item.path))]
+    real_root = os.path.realpath(root)
+    escapes = [problem for item in plan.files if (problem := containment_problem(root, item.path, real_root))]
     if escapes:
         raise ApplyRefused("containment", "refusing to write outside the workspace: " + "; ".join(escapes), 30)
     work, stale = [], []
