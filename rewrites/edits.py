@@ -5,14 +5,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import itertools
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from patchgate.diagnostics.span import LineIndex, Span, TextEdit
+from patchgate.rewrites.diffs import NO_NEWLINE, edit_diff, split_lines, unified_diff
 from patchgate.rewrites.models import FileRewrite, PlannerName, PlanStats, RewritePlan, SkippedChange
-
-NO_NEWLINE = "\\ No newline at end of file\n"
-
 
 @dataclass(frozen=True)
 class ProposedEdit:
@@ -55,10 +54,14 @@ def _edit_key(edit: TextEdit) -> tuple[int, int]:
     return edit.span.start_offset, edit.span.end_offset
 
 
-def _collide(edits: Sequence[TextEdit], taken: Sequence[TextEdit]) -> TextEdit | None:
-    """The first kept edit that one of `edits` overlaps, if any."""
+def _collide(edits: Sequence[TextEdit], taken: list[TextEdit], starts: list[int]) -> TextEdit | None:
+    """The first kept edit (disjoint, sorted by start) that one of `edits` overlaps, if any."""
     for edit in edits:
-        for other in taken:
+        end = edit.span.end_offset
+        low, high = bisect_left(starts, end), bisect_right(starts, end)
+        if low > 0:
+            low = bisect_left(starts, starts[low - 1])  # the last kept edits starting before this one ends
+        for other in taken[low:high]:
             if edit.span.overlaps(other.span):
                 return other
     return None
@@ -67,6 +70,7 @@ def _collide(edits: Sequence[TextEdit], taken: Sequence[TextEdit]) -> TextEdit |
 def keep_disjoint(change: FileChange) -> tuple[list[TextEdit], list[SkippedChange]]:
     """A deterministic non-overlapping set: earliest first, then shortest; the rest are skipped with a reason."""
     kept: list[TextEdit] = []
+    starts: list[int] = []
     skipped: list[SkippedChange] = []
     order = sorted(change.proposals, key=lambda p: (p.span.start_offset, p.span.end_offset, p.source, p.edits[0].new_text))
     for proposal in order:
@@ -74,9 +78,12 @@ def keep_disjoint(change: FileChange) -> tuple[list[TextEdit], list[SkippedChang
             skipped.append(SkippedChange(path=change.path, span=proposal.span, source=proposal.source,
                                          reason="its own edits overlap each other"))
             continue
-        other = _collide(proposal.edits, kept)
+        other = _collide(proposal.edits, kept, starts)
         if other is None:
-            kept.extend(proposal.edits)
+            for edit in proposal.edits:
+                index = bisect_right(starts, edit.span.start_offset)
+                starts.insert(index, edit.span.start_offset)
+                kept.insert(index, edit)
             continue
         line = other.span.start_line + 1
         skipped.append(SkippedChange(path=change.path, span=proposal.span, source=proposal.source,
@@ -115,59 +122,25 @@ def whole_text_edit(before: str, after: str) -> list[TextEdit]:
     return [TextEdit(span=span, new_text=after[prefix : len(after) - suffix])]
 
 
-def _diff_lines(lines: Iterable[str]) -> list[str]:
-    """difflib's lines with git's marker after a last line that has no newline."""
-    out: list[str] = []
-    for line in lines:
-        if line.endswith("\n"):
-            out.append(line)
-        else:
-            out.extend((line + "\n", NO_NEWLINE))
-    return out
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as git counts them: split after each \\n only (str.splitlines also splits on \\f, \\r, \\x1c...)."""
-    lines = text.split("\n")
-    last = lines.pop()
-    return [line + "\n" for line in lines] + ([last] if last else [])
-
-
-def unified_diff(path: str, before: str | None, after: str | None) -> str:
-    """A git-style unified diff of one file (new and deleted files included), for review and `git apply`."""
-    old_lines = split_lines(before or "")
-    new_lines = split_lines(after or "")
-    header = [f"diff --git a/{path} b/{path}\n"]
-    if before is None:
-        header.append("new file mode 100644\n")
-    elif after is None:
-        header.append("deleted file mode 100644\n")
-    old_name = "/dev/null" if before is None else f"a/{path}"
-    new_name = "/dev/null" if after is None else f"b/{path}"
-    body = list(difflib.unified_diff(old_lines, new_lines, old_name, new_name, n=3, lineterm="\n"))
-    if not body:
-        return ""
-    body[0], body[1] = f"--- {old_name}\n", f"+++ {new_name}\n"
-    return "".join(header + body[:2] + _diff_lines(body[2:]))
-
-
 def file_rewrite(path: str, base_text: str, edits: list[TextEdit]) -> FileRewrite:
     """A FileRewrite whose hashes and diff are computed from the base text and the edits."""
-    after = apply_edits(base_text, edits)
-    return FileRewrite(path=path, base_sha256=sha256_text(base_text), edits=sorted(edits, key=_edit_key),
-                       after_sha256=sha256_text(after), diff=unified_diff(path, base_text, after))
+    ordered = sorted(edits, key=_edit_key)
+    after = apply_edits(base_text, ordered)
+    return FileRewrite(path=path, base_sha256=sha256_text(base_text), edits=ordered,
+                       after_sha256=sha256_text(after), diff=edit_diff(path, base_text, ordered))
 
 
 def _stats(files: list[FileRewrite]) -> PlanStats:
     """Counts for review and thresholds, read off the diffs."""
     hunks = added = removed = 0
     for item in files:
-        for line in item.diff.splitlines():
+        body = item.diff[item.diff.find("\n@@") + 1 :] if "\n@@" in item.diff else ""
+        for line in body.split("\n"):
             if line.startswith("@@"):
                 hunks += 1
-            elif line.startswith("+") and not line.startswith("+++"):
+            elif line.startswith("+"):
                 added += 1
-            elif line.startswith("-") and not line.startswith("---"):
+            elif line.startswith("-"):
                 removed += 1
     return PlanStats(files=len(files), edits=sum(len(f.edits) for f in files), hunks=hunks, lines_added=added,
                      lines_removed=removed)

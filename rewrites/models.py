@@ -117,8 +117,7 @@ def plan_digest(data: dict[str, Any]) -> str:
     body = {key: value for key, value in data.items() if key != "id"}
     body.setdefault("schema_version", SCHEMA_VERSION)
     body.setdefault("skipped", [])
-    normal = json.loads(json.dumps(body, default=_jsonable))
-    text = json.dumps(normal, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(body, default=_jsonable, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

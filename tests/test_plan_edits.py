@@ -10,7 +10,10 @@ import pytest
 
 from test_plan_harness import git, git_repo
 
-from patchgate.rewrites.edits import apply_edits, file_rewrite_for_text, split_lines, text_edits, unified_diff
+from patchgate.diagnostics.span import LineIndex, TextEdit
+from patchgate.rewrites.edits import (
+    FileChange, apply_edits, file_rewrite_for_text, resolve_change, split_lines, text_edits, unified_diff,
+)
 from patchgate.rewrites.modules import module_name, resolve_relative
 
 AWKWARD = [
@@ -88,3 +91,28 @@ def test_relative_imports_resolve_like_python() -> None:
     assert resolve_relative("x", 2, "pkg.sub") == "pkg.x"
     assert resolve_relative("x", 2, "pkg") is None, "beyond the top-level package"
     assert resolve_relative("x", 1, "") is None and resolve_relative("abs", 0, "pkg") == "abs"
+
+
+def test_diffs_built_from_edits_apply_with_git(tmp_path: Path) -> None:
+    """Random edit sets on awkward texts: `git apply` of the edit-built diff gives exactly the edited text."""
+    root = git_repo(tmp_path / "repo", {})
+    generator = random.Random(11)
+    pieces = ["a", "b", "\n", "\n", "xy\n", "😀", "\x0c", "\r\n", "cd\n"]
+    for case in range(150):
+        before = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 60)))
+        index = LineIndex(before)
+        change = FileChange("f.txt", before)
+        for _ in range(generator.randint(1, 6)):
+            start = generator.randint(0, len(before))
+            end = generator.randint(start, min(len(before), start + generator.choice([0, 1, 3, 12])))
+            text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 3)))
+            change.propose([TextEdit(span=index.span(start, end), new_text=text)], generator.choice("pq"))
+        rewrite, _ = resolve_change(change)
+        if rewrite is None:
+            continue
+        (root / "f.txt").write_bytes(before.encode("utf-8"))
+        patch = tmp_path / "p.diff"
+        patch.write_bytes(rewrite.diff.encode("utf-8"))
+        git(root, "apply", str(patch))
+        after = (root / "f.txt").read_bytes()
+        assert hashlib.sha256(after).hexdigest() == rewrite.after_sha256, (case, before, rewrite.edits)
