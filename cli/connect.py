@@ -102,7 +102,9 @@ def review_list(include_all: bool, as_json: bool) -> None:
     """Decisions awaiting review (require_review, not yet approved, rejected or applied)."""
     from patchgate.connect.review import list_reviews
 
-    rows = list_reviews(workspace_root(), include_all)
+    rows, damaged = list_reviews(workspace_root(), include_all)
+    for message in damaged:
+        click.echo(f"patchgate: warning: {message}", err=True)
     if as_json:
         emit_json([_row(stored, state) for stored, state in rows])
         return

@@ -4,7 +4,8 @@ Under the workspace's apply lock: load the decision, check it may be applied and
 changed since (apply_gate), write the journal (every file's before bytes, fsynced), write
 every file atomically, write the receipt (the commit point), log the `apply` audit event,
 then drop the journal. A crash before the receipt is rolled back to all-before on the next
-start; a crash after it is completed (recover.py). A refused apply of a known decision is
+start; a crash after it is completed (recover.py); an error while writing (a folder where a
+file goes, a full disk) is undone at once, before the error is reported. A refused apply of a known decision is
 logged as `apply-refused`; an unknown or damaged decision writes nothing at all.
 
 Test-only: PATCHGATE_TEST_APPLY_DELAY (seconds) sleeps after each file written, so crash
@@ -24,8 +25,9 @@ from patchgate.connect.journal import (
     Journal, JournalFile, apply_lock, encode, journal_path, remove_journal_entry, write_journal,
 )
 from patchgate.connect.models import ApplyReceipt, FileReceipt
-from patchgate.connect.recover import recover_if_needed
+from patchgate.connect.recover import recover_if_needed, settle_interrupted
 from patchgate.connect.store import StoredDecision, load_decision, resolve_id, write_receipt
+from patchgate.diagnostics.errors import InputError
 from patchgate.rewrites.models import RewritePlan
 
 DELAY_ENV = "PATCHGATE_TEST_APPLY_DELAY"
@@ -57,9 +59,25 @@ def _journal(stored: StoredDecision, plan: RewritePlan, work: list[FileWork]) ->
 
 
 def _write_all(workspace: Path, stored: StoredDecision, plan: RewritePlan, work: list[FileWork]) -> ApplyReceipt:
-    """Journal, files, receipt, audit event, journal removed: in that order."""
+    """Journal first; if anything fails after it, undo (or finish) at once and say so."""
     journal = _journal(stored, plan, work)
     write_journal(workspace, journal)
+    try:
+        receipt = _write_and_commit(workspace, stored, plan, work, journal)
+    except OSError as error:
+        settle_interrupted(workspace, journal)
+        name = getattr(error, "filename", None) or "a file"
+        raise InputError(f"cannot write {name}: {error.strerror or error}; every file was put back as it was") from None
+    except BaseException:
+        settle_interrupted(workspace, journal)
+        raise
+    remove_journal_entry(workspace, journal_path(workspace, stored.decision_id).name)
+    return receipt
+
+
+def _write_and_commit(workspace: Path, stored: StoredDecision, plan: RewritePlan, work: list[FileWork],
+                      journal: Journal) -> ApplyReceipt:
+    """Every file, then the receipt (the commit point), then the audit event."""
     delay = float(os.environ.get(DELAY_ENV, "0") or 0)
     for item, entry in zip(work, journal.files):
         if item.after is None:
@@ -74,5 +92,4 @@ def _write_all(workspace: Path, stored: StoredDecision, plan: RewritePlan, work:
     ])
     write_receipt(stored, receipt)
     append_event(workspace, "apply", stored.decision_id, {"plan_digest": plan.id, "files": len(work)})
-    remove_journal_entry(workspace, journal_path(workspace, stored.decision_id).name)
     return receipt

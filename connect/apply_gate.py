@@ -90,7 +90,7 @@ def _current(target: Path) -> bytes | None:
     """The file's bytes now, None when it does not exist."""
     try:
         return target.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except IsADirectoryError:
         return b"\0<directory>"

@@ -41,7 +41,7 @@ def current_mode(target: Path) -> int | None:
     """Permission bits of an existing regular file, None when it does not exist."""
     try:
         return stat.S_IMODE(os.lstat(target).st_mode)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
 
 
@@ -81,7 +81,7 @@ def delete_file(target: Path) -> None:
     """Remove `target` durably; a file already gone is fine (recovery may run twice)."""
     try:
         os.unlink(target)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return
     fsync_dir(target.parent)
 
@@ -103,7 +103,7 @@ def remove_temps(target: Path, tag: str) -> list[str]:
     removed = []
     try:
         names = [name for name in os.listdir(target.parent) if name.startswith(prefix)]
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return []
     for name in names:
         os.unlink(target.parent / name)

@@ -70,6 +70,7 @@ def write_journal(workspace: Path, journal: Journal) -> Path:
     """Write the journal durably: after this returns, a crash can always be undone."""
     target = journal_path(workspace, journal.decision_id)
     write_durable(target, journal.model_dump_json() + "\n")
+    fsync_dir(target.parent.parent)
     return target
 
 

@@ -56,6 +56,13 @@ def recover(workspace: Path) -> list[Recovered]:
         return outcomes
 
 
+def settle_interrupted(workspace: Path, journal: Journal) -> Recovered:
+    """Undo (or finish) an apply that failed in this process; the caller holds the apply lock."""
+    outcome = _recover_one(workspace, journal)
+    remove_journal_entry(workspace, f"{journal.decision_id}.json")
+    return outcome
+
+
 def _committed(workspace: Path, journal: Journal) -> bool:
     """Whether the apply reached its receipt (the commit point) for this plan."""
     path = decisions_dir(workspace) / journal.decision_id / "receipt.json"
@@ -90,7 +97,7 @@ def _sha(target: Path) -> str | None:
     """sha256 of a file's bytes now, None when it does not exist."""
     try:
         return hashlib.sha256(target.read_bytes()).hexdigest()
-    except (FileNotFoundError, IsADirectoryError):
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
 
 

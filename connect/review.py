@@ -89,12 +89,16 @@ def record_review(workspace: Path, reference: str, decision: Literal["approve", 
         return approval, review_state(load_decision(workspace, stored.decision_id))
 
 
-def list_reviews(workspace: Path, include_all: bool) -> list[tuple[StoredDecision, ReviewState]]:
-    """Decisions waiting for review (or every decision, with --all), oldest first."""
-    rows = []
+def list_reviews(workspace: Path, include_all: bool) -> tuple[list[tuple[StoredDecision, ReviewState]], list[str]]:
+    """Decisions waiting for review (or every one, with --all), oldest first; and why any could not be read."""
+    rows, damaged = [], []
     for decision_id in list_decision_ids(workspace):
-        stored = load_decision(workspace, decision_id)
+        try:
+            stored = load_decision(workspace, decision_id)
+        except InputError as error:
+            damaged.append(error.message)
+            continue
         state = review_state(stored)
         if include_all or state.status == "pending":
             rows.append((stored, state))
-    return rows
+    return rows, damaged

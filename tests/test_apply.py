@@ -107,3 +107,16 @@ def test_crlf_and_non_ascii_bytes_survive(project: Path) -> None:
     decision_id = record(project, make_plan(project, {"w.py": "a = 'ü'\r\nb = 3\r\n"}))
     assert run_patchgate("apply", decision_id, cwd=project).code == 0
     assert (project / "w.py").read_bytes() == "a = 'ü'\r\nb = 3\r\n".encode()
+
+
+def test_a_write_error_mid_apply_puts_every_file_back(project: Path) -> None:
+    write_files(project, {"a.py": "x = 1\n", "m.py": "y = 1\n"})
+    plan = make_plan(project, {"a.py": "x = 2\n", "m.py": None, "x/new.py": "z = 1\n"})
+    decision_id = record(project, plan)
+    (project / "x").write_text("a file where a folder should be\n")
+    run = run_patchgate("apply", decision_id, cwd=project)
+    assert run.code == 40 and "cannot write" in run.stderr and "put back" in run.stderr, run.stderr
+    assert (project / "a.py").read_text() == "x = 1\n" and (project / "m.py").read_text() == "y = 1\n"
+    assert not temp_files(project) and not (project / ".patchgate" / "journal").exists()
+    assert [e.event for e in read_events(project)] == ["decision", "recover"]
+    assert verify_log(project).ok

@@ -88,6 +88,8 @@ def test_damaged_decision_is_one_line_exit_40_and_nothing_written(project: Path,
         assert run.code == 40, (args, run.stdout, run.stderr)
         assert len(run.stderr.strip().splitlines()) == 1 and named in run.stderr and "Traceback" not in run.stderr
     assert audit_path(project).read_bytes() == before_audit and sha(project / "a.py") == before_file
+    listing = run_patchgate("connect", "review", "list", "--all", cwd=project)
+    assert listing.code == 0 and "warning" in listing.stderr and named in listing.stderr
     assert not (decisions_dir(project) / decision_id / "receipt.json").exists()
 
 
