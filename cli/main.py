@@ -2,20 +2,49 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 
 import click
 
 from patchgate.diagnostics.errors import PatchgateError
-from patchgate.diagnostics.ruleset import tool_version
 
 INPUT_ERROR = 40
 INTERNAL_ERROR = 2
+COMMANDS = {
+    "check": "patchgate.cli.check:check",
+    "rules": "patchgate.cli.rules:rules",
+    "init": "patchgate.cli.init_cmd:init",
+    "doctor": "patchgate.cli.doctor:doctor",
+    "connect": "patchgate.cli.connect:connect",
+    "apply": "patchgate.cli.apply_cmd:apply",
+    "plan": "patchgate.cli.plan:plan",
+}
+"""Subcommand name -> "module:attribute", imported only when that subcommand runs (startup stays fast)."""
 
 
-class PatchgateGroup(click.Group):
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use, from a name -> "module:attr" table."""
+
+    lazy_commands: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self.lazy_commands:
+            module, _, attribute = self.lazy_commands[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return command
+
+
+class PatchgateGroup(LazyGroup):
     """Turns known errors into `patchgate: error: ...` and exit 40; bugs into exit 2."""
+
+    lazy_commands = COMMANDS
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -38,27 +67,10 @@ class PatchgateGroup(click.Group):
 
 
 @click.group(cls=PatchgateGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(tool_version(), prog_name="patchgate")
+@click.version_option(package_name="patchgate", prog_name="patchgate")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 def cli(debug: bool) -> None:
     """Precise, governed code changes: find problems, plan rewrites, gate every write."""
-
-
-def _register() -> None:
-    """Attach the subcommands; each lives in its own module."""
-    from patchgate.cli.check import check
-    from patchgate.cli.doctor import doctor
-    from patchgate.cli.init_cmd import init
-    from patchgate.cli.rules import rules
-    from patchgate.cli.apply_cmd import apply
-    from patchgate.cli.connect import connect
-    from patchgate.cli.plan import plan
-
-    for command in (check, rules, init, doctor, connect, apply, plan):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

@@ -93,7 +93,7 @@ def _file_rewrites(patched: PatchedFile, origin: str, workspace: Path, git_style
     strip = git_style or (patched.source_file.startswith("a/") and patched.target_file.startswith("b/"))
     source = None if patched.is_added_file else _strip_prefix(patched.source_file, strip)
     target = None if patched.is_removed_file else _strip_prefix(patched.target_file, strip)
-    if source and target and not patched.is_rename:
+    if source and target and not (git_style and patched.is_rename):
         source = target  # plain `diff -u old new` names two files for one change
     names = list(dict.fromkeys(n for n in (source, target) if n))
     located = {name: locate(workspace, name) for name in names}
