@@ -231,8 +231,8 @@ def replay_cmd(ctx: click.Context, decision_id: str, as_json: bool) -> None:
 def _replay_text(result: Replay) -> str:
     """The human form of a replay: both verdicts, then each check that changed."""
     policy = "changed since" if result.policy_changed else "unchanged since"
-    lines = [f"decision {result.decision_id}: stored {result.stored.verdict}, today {result.replayed.verdict} "
-             f"(policy {policy} the decision)"]
+    lines = [(f"decision {result.decision_id}: stored {result.stored.verdict}, today {result.replayed.verdict} "
+              f"(policy {policy} the decision)")]
     for change in result.changes:
         before = f"{change.before.status}/{change.before.verdict}" if change.before else "absent"
         after = f"{change.after.status}/{change.after.verdict}: {change.after.detail}" if change.after else "absent"

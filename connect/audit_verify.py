@@ -54,12 +54,14 @@ def _seq_problem(lines: list[_Line], index: int) -> Problem:
         gone = f"event {number}" if seq == number + 1 else f"events {number}..{seq - 1}"
         return Problem(number, "removed", f"line {number}: {gone} removed (line {number} holds event {seq})")
     if seq > number:
-        return Problem(number, "reordered", f"line {number}: out of order (holds event {seq}; event {number} is at line {holders[0]})")
+        where = f"holds event {seq}; event {number} is at line {holders[0]}"
+        return Problem(number, "reordered", f"line {number}: out of order ({where})")
     twin = next(i + 1 for i, item in enumerate(lines[:index]) if item.event is not None and item.event.seq == seq)
     if lines[twin - 1].raw == lines[index].raw:
         return Problem(number, "inserted", f"line {number}: inserted (a copy of line {twin})")
     if twin == number - 1 and _chains(lines, index + 1, index):
-        return Problem(twin, "inserted", f"line {twin}: inserted (line {number} also holds event {seq}, and the next line chains from it)")
+        why = f"line {number} also holds event {seq}, and the next line chains from it"
+        return Problem(twin, "inserted", f"line {twin}: inserted ({why})")
     return Problem(number, "inserted", f"line {number}: inserted or moved (event {seq} is already at line {twin})")
 
 
@@ -75,7 +77,8 @@ def _prev_problem(lines: list[_Line], index: int) -> Problem:
     number = index + 1
     following = lines[index + 1].event if index + 1 < len(lines) else None
     if following is not None and following.seq == number:
-        return Problem(number, "inserted", f"line {number}: inserted (it does not chain, and line {number + 1} holds event {number})")
+        why = f"it does not chain, and line {number + 1} holds event {number}"
+        return Problem(number, "inserted", f"line {number}: inserted ({why})")
     if index == 0 or (following is not None and not _chains(lines, index + 1, index)):
         return Problem(number, "changed", f"line {number}: changed (its recorded previous hash does not match)")
     return Problem(number - 1, "changed", f"line {number - 1}: changed (line {number} records a different hash for it)")
@@ -102,14 +105,18 @@ def _head_problem(lines: list[_Line], head: AuditHead | None) -> Problem | None:
     """The last line against the head anchor: catches a removed or edited last line."""
     count = len(lines)
     if head is None:
-        return Problem(count, "unanchored", "audit.head is missing or unreadable: the end of the log cannot be checked") if count else None
+        if not count:
+            return None
+        return Problem(count, "unanchored", "audit.head is missing or unreadable: the end of the log cannot be checked")
     if head.seq > count:
         missing = f"event {head.seq}" if head.seq == count + 1 else f"events {count + 1}..{head.seq}"
-        return Problem(count + 1, "truncated", f"line {count + 1}: {missing} removed from the end (audit.head records {head.seq} events)")
+        why = f"audit.head records {head.seq} events"
+        return Problem(count + 1, "truncated", f"line {count + 1}: {missing} removed from the end ({why})")
     if head.seq == 0:
         return None
     if line_sha(lines[head.seq - 1].raw) != head.sha256:
-        return Problem(head.seq, "changed", f"line {head.seq}: changed (audit.head records a different hash for the last event)")
+        why = "audit.head records a different hash for the last event"
+        return Problem(head.seq, "changed", f"line {head.seq}: changed ({why})")
     return None
 
 
