@@ -20,7 +20,7 @@ from pathlib import Path
 
 from patchgate.connect.apply_gate import ApplyRefused, FileWork, check_allowed, prepare
 from patchgate.connect.apply_io import current_mode, delete_file, make_parents, replace_file
-from patchgate.connect.audit import append_event, now_iso
+from patchgate.connect.audit import append_event, has_event, now_iso
 from patchgate.connect.journal import (
     Journal, JournalFile, apply_lock, encode, journal_path, remove_journal_entry, write_journal,
 )
@@ -40,6 +40,9 @@ def apply_decision(workspace: Path, reference: str) -> ApplyReceipt:
     with apply_lock(workspace):
         stored = load_decision(workspace, decision_id)
         try:
+            if stored.receipt is None and has_event(workspace, "apply", stored.decision_id):
+                raise ApplyRefused("already-applied", f"decision {stored.decision_id} was already applied "
+                                   "(the audit log records it; its receipt.json is missing)", 40)
             plan = check_allowed(stored)
             work = prepare(workspace, plan)
         except ApplyRefused as refusal:

@@ -186,6 +186,15 @@ def repair(workspace: Path) -> AuditHead:
         return settle(workspace)
 
 
+def has_event(workspace: Path, event: EventKind, decision_id: str) -> bool:
+    """Whether the log records this event for this decision (a byte search of the canonical lines)."""
+    log = audit_path(workspace)
+    if not log.exists():
+        return False
+    needle = canonical({"decision_id": decision_id, "event": event})[1:-1].encode("utf-8") + b',"prev"'
+    return needle in log.read_bytes()
+
+
 def read_events(workspace: Path) -> list[AuditEvent]:
     """Every event that parses, in file order (for lookups; `verify` is the integrity check)."""
     log = audit_path(workspace)

@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from patchgate.connect.apply_io import delete_file, make_parents, remove_empty_dirs, remove_temps, replace_file
-from patchgate.connect.audit import append_event, read_events, repair
+from patchgate.connect.audit import append_event, has_event, repair
 from patchgate.connect.journal import (
     Journal, JournalFile, apply_lock, journal_dir, pending_entries, read_journal, remove_journal_entry,
 )
@@ -77,8 +77,7 @@ def _recover_one(workspace: Path, journal: Journal) -> Recovered:
     """Roll one apply back, or complete it, and log what was done."""
     temps = sum(len(remove_temps(workspace / item.path, journal.decision_id)) for item in journal.files)
     if _committed(workspace, journal):
-        logged = any(e.event == "apply" and e.decision_id == journal.decision_id for e in read_events(workspace))
-        if not logged:
+        if not has_event(workspace, "apply", journal.decision_id):
             append_event(workspace, "apply", journal.decision_id, {"plan_digest": journal.plan_digest,
                                                                     "files": len(journal.files)})
         outcome = Recovered(journal.decision_id, "completed", (), temps)

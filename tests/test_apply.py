@@ -43,6 +43,10 @@ def test_second_apply_is_refused(project: Path) -> None:
     assert again.code == 40 and "already applied" in again.stderr
     assert (project / "a.py").read_text() == "x = 1\n"
     assert [e.event for e in read_events(project)] == ["decision", "apply", "apply-refused"]
+    (decisions_dir(project) / decision_id / "receipt.json").unlink()
+    without_receipt = run_patchgate("apply", decision_id, cwd=project)
+    assert without_receipt.code == 40 and "audit log records it" in without_receipt.stderr
+    assert (project / "a.py").read_text() == "x = 1\n"
 
 
 @pytest.mark.parametrize("edit", ["modify", "delete", "create"])

@@ -138,3 +138,28 @@ def test_the_next_command_recovers_automatically(scratch: Path) -> None:
     again = run_patchgate("apply", decision_id, cwd=root)
     assert again.code == 0, again.stderr
     assert run_patchgate("connect", "audit", "verify", cwd=root).code == 0
+
+
+class Killed(BaseException):
+    """Stands in for a kill at one exact point of an apply."""
+
+
+def test_a_crash_after_the_receipt_is_completed_not_rolled_back(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import patchgate.connect.apply as apply_module
+    from patchgate.connect.audit import read_events
+
+    root = scratch / "ws"
+    decision_id, _, after = prepare(root)
+
+    def killed_before_the_event(*args: object, **kwargs: object) -> None:
+        raise Killed()
+
+    monkeypatch.setattr(apply_module, "append_event", killed_before_the_event)
+    monkeypatch.setattr(apply_module, "settle_interrupted", lambda *args: None)  # the process is gone
+    with pytest.raises(Killed):
+        apply_module.apply_decision(root, decision_id)
+    assert (root / ".patchgate" / "journal").exists() and state(root, after)
+    (outcome,) = recover(root)
+    assert outcome.outcome == "completed" and state(root, after)
+    assert [e.event for e in read_events(root)] == ["decision", "apply", "recover"]
+    assert not (root / ".patchgate" / "journal").exists() and verify_log(root).ok
