@@ -13,10 +13,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from libcst.codemod import CodemodContext, TransformFailure, TransformSkip, TransformSuccess, transform_module
+from libcst.codemod import (
+    CodemodContext,
+    TransformFailure,
+    TransformSkip,
+    TransformSuccess,
+    transform_module,
+)
 from libcst.helpers import ModuleNameAndPackage
 from libcst.metadata import FullyQualifiedNameProvider
 
+from patchgate.diagnostics.engines.libcst_engine import too_deep
 from patchgate.diagnostics.libcst_rule import one_line
 from patchgate.diagnostics.source import SourceFile
 from patchgate.rewrites.edits import FileChange
@@ -83,6 +90,8 @@ class CodemodTask:
             instance = self.command(self._context(source), **dict(self.arguments))
         except Exception as error:
             return FileResult(failure=f"cannot construct the codemod: {one_line(error)}")
+        if too_deep(source.text):
+            return FileResult(failure="code nested too deeply for libcst to parse safely")
         bom = BOM if source.text.startswith(BOM) else ""
         result = transform_module(instance, source.text[len(bom) :])
         return _result(source, bom, result)

@@ -125,7 +125,7 @@ def _changes(text: str, old: list[str], edits: Sequence[TextEdit]) -> list[tuple
     new = ""
     for edit in edits:
         first, stop = _lines_of(edit, starts, count, open_end)
-        if region is not None and first < region.stop:
+        if region is not None and first <= region.stop:  # touching lines: one block of - then +, as diff shows it
             region.stop = max(region.stop, stop)
             region.edits.append(edit)
             new = region.settle(text, starts, count)

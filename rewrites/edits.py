@@ -10,8 +10,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from patchgate.diagnostics.span import LineIndex, Span, TextEdit
-from patchgate.rewrites.diffs import NO_NEWLINE, edit_diff, split_lines, unified_diff
+from patchgate.rewrites.diffs import NO_NEWLINE, edit_diff, split_lines, unified_diff  # noqa: F401 (re-exported)
 from patchgate.rewrites.models import FileRewrite, PlannerName, PlanStats, RewritePlan, SkippedChange
+
 
 @dataclass(frozen=True)
 class ProposedEdit:

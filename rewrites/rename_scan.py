@@ -5,17 +5,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 from libcst.helpers import ModuleNameAndPackage
 from libcst.metadata import (
-    BuiltinScope, FullyQualifiedNameProvider, GlobalScope, MetadataWrapper, PositionProvider, Scope, ScopeProvider,
+    BuiltinScope,
+    FullyQualifiedNameProvider,
+    GlobalScope,
+    MetadataWrapper,
+    PositionProvider,
+    Scope,
+    ScopeProvider,
 )
 
+from patchgate.diagnostics.engines.libcst_engine import too_deep
+from patchgate.diagnostics.libcst_rule import one_line
 from patchgate.rewrites.modules import ModuleName, resolve_relative
-from patchgate.rewrites.rename_facts import AttributeUse, Binding, FileFacts, ImportOf, Site
+from patchgate.rewrites.rename_facts import (
+    AttributeUse,
+    Binding,
+    FileFacts,
+    ImportOf,
+    Site,
+)
 
 
 class _Offsets:
@@ -222,10 +235,14 @@ def _resolved(node: cst.ImportFrom, module: ModuleName | None) -> str | None:
 
 def scan_file(text: str, module: ModuleName | None, old: str, new: str) -> FileFacts:
     """The facts of one file; a file libcst cannot parse yields its reason instead, never an exception."""
+    name = module.name if module else None
+    if too_deep(text):
+        return FileFacts.failed(name, "code nested too deeply for libcst")
     try:
         return _Scan(text, module, old, new).facts()
     except RecursionError:
-        return FileFacts.failed(module.name if module else None, "code nested too deeply for libcst")
-    except Exception as error:
-        reason = f"libcst cannot parse it: syntax error at line {error.raw_line}" if isinstance(error, cst.ParserSyntaxError) else f"{type(error).__name__}: {error}"
-        return FileFacts.failed(module.name if module else None, " ".join(reason.split()))
+        return FileFacts.failed(name, "code nested too deeply for libcst")
+    except cst.ParserSyntaxError as error:
+        return FileFacts.failed(name, f"libcst cannot parse it: syntax error at line {error.raw_line}")
+    except Exception as error:  # a scan must never end the run; the file is reported instead
+        return FileFacts.failed(name, one_line(error))

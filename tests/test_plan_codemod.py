@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_plan_harness import apply_plan, git_repo, one_error_line, plan_cli, tree_digest
-
 from conftest import run_patchgate
+from test_plan_harness import apply_plan, git_repo, one_error_line, plan_cli, tree_digest
 
 RENAME_CALLS = '''\
 import argparse
@@ -51,7 +50,7 @@ def project(root: Path, extra: dict[str, str] | None = None) -> Path:
 
 def test_user_codemod_with_its_own_arguments(tmp_path: Path) -> None:
     root = project(tmp_path, {"src/pkg/b.py": "# codemod: skip\nold()\n", "src/pkg/c.py": "# codemod: explode\nold()\n",
-                              "src/pkg/broken.py": "def (:\n"})
+                              "src/pkg/broken.py": "def (:\n", "src/pkg/deep.py": "x = " + "(" * 3000 + "1" + ")" * 3000 + "\n"})
     env = {"PYTHONPATH": str(root / "tools")}
     run, plan = plan_cli(root, "codemod", "my_codemods.RenameCalls", "--old", "old", "--new", "new", "src", env=env)
     assert run.code == 0, run.stderr
@@ -62,6 +61,7 @@ def test_user_codemod_with_its_own_arguments(tmp_path: Path) -> None:
     failed = {s["path"]: s["reason"] for s in plan["skipped"]}
     assert failed["src/pkg/c.py"] == "not planned: the codemod failed: RuntimeError: boom in pkg.c", "module names reach the codemod"
     assert failed["src/pkg/broken.py"].startswith("not planned: the codemod failed: ParserSyntaxError")
+    assert failed["src/pkg/deep.py"] == "not planned: code nested too deeply for libcst to parse safely"
     assert "note: src/pkg/b.py: skipped by the codemod: asked to skip" in run.stderr
     assert "failed: src/pkg/c.py: the codemod failed: RuntimeError: boom in pkg.c" in run.stderr
     apply_plan(root, plan, tmp_path)

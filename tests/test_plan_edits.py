@@ -7,14 +7,18 @@ import random
 from pathlib import Path
 
 import pytest
-
-from test_plan_harness import git, git_repo
-
 from patchgate.diagnostics.span import LineIndex, TextEdit
 from patchgate.rewrites.edits import (
-    FileChange, apply_edits, file_rewrite_for_text, resolve_change, split_lines, text_edits, unified_diff,
+    FileChange,
+    apply_edits,
+    file_rewrite_for_text,
+    resolve_change,
+    split_lines,
+    text_edits,
+    unified_diff,
 )
 from patchgate.rewrites.modules import module_name, resolve_relative
+from test_plan_harness import git, git_repo
 
 AWKWARD = [
     ("form feed and vertical tab", "a = 1\n\x0c\nb = 2\x0b3\nc = 4\n", "a = 1\n\x0c\nb = 5\x0b3\nc = 4\n"),

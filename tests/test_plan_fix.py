@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_plan_harness import apply_plan, git_repo, one_error_line, plan_cli
-
 from conftest import run_patchgate
+from test_plan_harness import apply_plan, git_repo, one_error_line, plan_cli
 
 EQ_ZERO = """\
 id: eq-zero

@@ -6,9 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_plan_harness import apply_plan, git_repo, one_error_line, plan_cli, tree_digest
-
 from conftest import run_patchgate
+from test_plan_harness import apply_plan, git_repo, one_error_line, plan_cli, tree_digest
 
 WORKSPACE = {
     "src/pkg/__init__.py": 'from .mod import func\n\n__all__ = ["func"]\n',
@@ -121,6 +120,18 @@ def test_a_clash_with_an_existing_name_is_refused_with_its_place(tmp_path: Path)
     line = one_error_line(run_patchgate("plan", "rename", "pkg.mod.func", "compute", cwd=root))
     assert line.endswith("would be renamed: tests/test_use.py:5")
     assert not (root / ".patchgate").exists()
+
+
+def test_files_libcst_cannot_read_are_listed_not_fatal(tmp_path: Path) -> None:
+    broken = {"src/pkg/broken.py": "from pkg.mod import func\ndef (:\n", "src/pkg/deep.py": "func = " + "[" * 3000 + "]" * 3000 + "\n"}
+    root = git_repo(tmp_path, {**WORKSPACE, **broken})
+    run, plan = plan_cli(root, "rename", "pkg.mod.func", "compute")
+    assert plan is not None and run.code == 0
+    assert {s["path"]: s["reason"] for s in plan["skipped"] if s["reason"].startswith("not planned")} == {
+        "src/pkg/broken.py": "not planned: libcst cannot parse it: syntax error at line 2",
+        "src/pkg/deep.py": "not planned: code nested too deeply for libcst",
+    }
+    assert "failed: src/pkg/broken.py: libcst cannot parse it" in run.stderr
 
 
 def test_star_import_use_is_refused(tmp_path: Path) -> None:

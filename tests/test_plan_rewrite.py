@@ -9,10 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from test_plan_harness import apply_plan, git_repo, one_error_line, plan_cli, tree_digest
-
 from conftest import run_patchgate
+from test_plan_harness import apply_plan, git_repo, one_error_line, plan_cli, tree_digest
 
 AST_GREP = shutil.which("ast-grep", path=str(Path(sys.executable).parent)) or "ast-grep"
 ASSERT_EQUAL = ["--lang", "python", "--pattern", "self.assertEqual($A, $B)", "--fix", "assert $A == $B"]
@@ -50,7 +48,7 @@ def test_overlapping_matches_are_skipped_with_a_reason_then_taken_on_a_second_ru
     root = git_repo(tmp_path, {"m.py": "x = 1\ny = wrap(wrap(x), wrap(2))\n"})
     rewrite = ["--lang", "python", "--pattern", "wrap($$$A)", "--fix", "box($$$A)"]
     first, plan = plan_cli(root, "rewrite", *rewrite)
-    again, same = plan_cli(root, "rewrite", *rewrite)
+    _, same = plan_cli(root, "rewrite", *rewrite)
     assert plan is not None and same == plan, "the same tree gives the same plan"
     assert [(s["span"]["start_column"], s["reason"]) for s in plan["skipped"]] == [
         (9, "overlaps a change kept at line 2; run the planner again to take it"),
