@@ -27,7 +27,8 @@ class FileResult:
 
 @dataclass
 class PlanResult:
-    """A plan plus what a user should hear about the run: files seen, failures, planner skips."""
+    """A plan plus what a user should hear about the run: files seen, failures, per-file notes (codemod
+    warnings and skips)."""
 
     plan: RewritePlan
     files_seen: int = 0

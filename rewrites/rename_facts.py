@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+UNRENAMABLE = "a binding patchgate cannot rename"
+"""Site detail of a binding the scan cannot rewrite (the rename is refused, never half done)."""
+
 
 @dataclass(frozen=True, order=True)
 class Site:

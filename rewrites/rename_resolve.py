@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from patchgate.diagnostics.errors import InputError
-from patchgate.rewrites.rename_facts import Binding, FileFacts, Site
+from patchgate.rewrites.rename_facts import UNRENAMABLE, Binding, FileFacts, Site
 
 MAX_LISTED = 4
 Key = tuple[str, int]
@@ -96,6 +96,13 @@ def _check_star_imports(old: str, renamed: set[Key], facts: dict[str, FileFacts]
                              "import it by name, then rename")
 
 
+def _refuse_unrenamable(path: str, binding: Binding) -> None:
+    """A binding the scan cannot rewrite would leave the rename half done: refuse rather than skip it."""
+    for site in binding.unsupported:
+        if site.detail == UNRENAMABLE:
+            raise InputError(f"{path}:{site.line + 1}: {UNRENAMABLE}; rename it by hand first")
+
+
 def resolve_targets(qualified: str, old: str, new: str, definer: str, facts: dict[str, FileFacts]) -> Resolution:
     """The full rename decision; InputError when the name is not defined where said, or the new name clashes."""
     _definition(qualified, definer, facts)
@@ -112,6 +119,7 @@ def resolve_targets(qualified: str, old: str, new: str, definer: str, facts: dic
                 clashes.extend(_clashes(path, found, binding))
                 for site, text in _binding_edits(binding, old, new, targets):
                     edits.setdefault((site.start, site.end), (site, text))
+                _refuse_unrenamable(path, binding)
                 if binding.unsupported:
                     resolution.unsupported.setdefault(path, []).extend(binding.unsupported)
         _use_edits(path, found, old, new, resolution, edits)

@@ -129,12 +129,11 @@ class _Scan:
                 imports.extend(self._import_binding(node))
                 continue
             defines = True
-            target = node.name if isinstance(node, (cst.FunctionDef, cst.ClassDef)) else node
-            target = getattr(target, "name", target) if not isinstance(target, cst.Name) else target
+            target = node if isinstance(node, cst.Name) else getattr(node, "name", None)  # def, class, `as` targets
             if isinstance(target, cst.Name) and target.value == self.old:
                 sites.append(self.site(target))
             else:
-                unsupported.append(self.site(node, "a binding patchgate cannot rename"))
+                unsupported.append(self.site(node, UNRENAMABLE))
         for access in {r for a in assignments for r in a.references}:
             if isinstance(access.node, cst.Name):
                 sites.append(self.site(access.node))

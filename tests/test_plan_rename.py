@@ -110,6 +110,18 @@ def test_a_class_and_a_module_level_assignment(tmp_path: Path) -> None:
     assert run_python(root, "import sys; sys.path.insert(0, '.'); import app.views as v, app.models as m; print(v.view(m.make()))") == "(True, 3)"
 
 
+def test_global_statements_and_nested_functions_follow_the_module_binding(tmp_path: Path) -> None:
+    code = "counter = 0\n\n\ndef bump():\n    global counter\n    counter += 1\n\n    def read():\n        return counter\n    return read()\n"
+    root = git_repo(tmp_path, {"state.py": code, "use.py": "import state\n\nstate.bump()\nprint(state.counter)\n"})
+    _, plan = plan_cli(root, "rename", "state.counter", "total")
+    assert plan is not None
+    diffs = "".join(item["diff"] for item in plan["files"])
+    for line in ("+total = 0\n", "+    global total\n", "+    total += 1\n", "+        return total\n", "+print(state.total)\n"):
+        assert line in diffs, line
+    apply_plan(root, plan, tmp_path)
+    assert subprocess.run([sys.executable, "use.py"], cwd=root, capture_output=True, text=True, check=True).stdout == "1\n"
+
+
 def test_a_clash_with_an_existing_name_is_refused_with_its_place(tmp_path: Path) -> None:
     in_definer = {**WORKSPACE, "src/pkg/mod.py": WORKSPACE["src/pkg/mod.py"] + "\n\ncompute = None\n"}
     root = git_repo(tmp_path / "a", in_definer)
