@@ -11,35 +11,38 @@ kill -1, shutdown/reboot, fork bombs. Review-worthy (require_review): git checko
 named paths (loses their uncommitted edits), rsync --delete, git -c settings that run commands,
 environment overrides such as LD_PRELOAD or PATH, run-time arguments to rm/git/chmod/...,
 and any command whose name is only known at run time.
+
+The per-command rules live in commands_rules, what a command writes in commands_writes; this
+module holds the findings across commands and the allow/review/deny decision.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Literal
 
 from pydantic import Field
 
+from patchgate.connect.commands_rules import Found, Severity, rule_for
+from patchgate.connect.commands_writes import writes_of, written_paths
 from patchgate.connect.shell import (
     ParsedCommand, SimpleCommand, basename, is_interpreter, parse_command, reads_program_from_stdin,
 )
 from patchgate.diagnostics.base import SCHEMA_VERSION, Model
 from patchgate.diagnostics.errors import InputError
 
+__all__ = ["CommandAssessment", "CommandFinding", "assess_command", "classify", "command_verdict", "matches_prefix",
+           "parse_prefixes", "written_paths"]
+
 Decision = Literal["permit", "require_review", "deny"]
-Severity = Literal["destructive", "review"]
 RANK: dict[str, int] = {"permit": 0, "require_review": 1, "deny": 2}
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "aria2c", "http", "https", "xh", "lwp-request", "nc", "ncat"})
-NOT_FILES = re.compile(r"/dev/(null|stdout|stderr|tty|fd/\d+)$|[<>]\(")
+FLAG_SENSITIVE = frozenset({"rm", "chmod", "chown", "chgrp", "dd", "find", "shred", "truncate", "rsync", "git"})
 BLOCK_DEVICE = re.compile(r"/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|dm-|md|loop|sr|mapper/|mem$|kmem$|port$)")
-WHOLE_TREE = frozenset({".", "./", ":/", ":/.", "*", ":(top)", "-A"})
 RISKY_ENV = frozenset({"LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "DYLD_INSERT_LIBRARIES", "PATH", "BASH_ENV",
                        "ENV", "IFS", "PROMPT_COMMAND", "PYTHONPATH", "PYTHONSTARTUP", "NODE_OPTIONS",
                        "GIT_SSH_COMMAND", "GIT_EXEC_PATH", "GIT_DIR", "GIT_WORK_TREE", "SHELLOPTS"})
-FLAG_SENSITIVE = frozenset({"rm", "chmod", "chown", "chgrp", "dd", "find", "shred", "truncate", "rsync", "git"})
-GIT_SENSITIVE = frozenset({"push", "reset", "clean", "checkout", "restore", "switch", "branch", "stash", "rm"})
 
 
 class CommandFinding(Model):
@@ -64,340 +67,6 @@ class CommandAssessment(Model):
     destructive: list[CommandFinding] = Field(description="Destructive actions found.")
     concerns: list[CommandFinding] = Field(description="Review-worthy actions found (not destructive).")
     writes: list[str] = Field(description="Paths the command writes, deletes or truncates, as written.")
-
-
-@dataclass
-class Opts:
-    """GNU-style options of one command: short letters, long names, option values, operands."""
-
-    short: set[str] = field(default_factory=set)
-    long: set[str] = field(default_factory=set)
-    values: dict[str, str] = field(default_factory=dict)
-    operands: list[str] = field(default_factory=list)
-
-    def has(self, letters: str = "", *names: str) -> bool:
-        """Whether any of the short letters or long names was given."""
-        return bool(self.short & set(letters)) or bool(self.long & set(names))
-
-
-def parse_opts(args: list[str], with_arg: str = "", long_with_arg: tuple[str, ...] = ()) -> Opts:
-    """Options anywhere before `--` (GNU permutes them), clusters like -rf, values like -t DIR."""
-    opts = Opts()
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            opts.operands.extend(args[i + 1:])
-            break
-        if arg.startswith("--") and len(arg) > 2:
-            name, eq, value = arg[2:].partition("=")
-            opts.long.add(name)
-            if not eq and name in long_with_arg and i + 1 < len(args):
-                value, i = args[i + 1], i + 1
-            opts.values[name] = value
-        elif arg.startswith("-") and len(arg) > 1:
-            for k, letter in enumerate(arg[1:]):
-                opts.short.add(letter)
-                if letter in with_arg:
-                    attached = arg[k + 2:]
-                    if not attached and i + 1 < len(args):
-                        attached, i = args[i + 1], i + 1
-                    opts.values[letter] = attached
-                    break
-        else:
-            opts.operands.append(arg)
-        i += 1
-    return opts
-
-
-Found = list[tuple[str, Severity, str]]
-Rule = Callable[[SimpleCommand, ParsedCommand], Found]
-
-
-def _rm(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
-    """rm -r/-R/--recursive in any spelling; rm fed by xargs or find -exec is a bulk delete."""
-    opts = parse_opts(cmd.argv[1:])
-    found: Found = []
-    if opts.has("rR", "recursive"):
-        found.append(("recursive-delete", "destructive", "recursive delete (rm -r)"))
-    if opts.has("", "no-preserve-root"):
-        found.append(("recursive-delete", "destructive", "rm --no-preserve-root can delete the whole system"))
-    parent = parsed.simple_commands[cmd.parent] if cmd.parent is not None and cmd.via == "wrapper" else None
-    if parent and parent.argv and basename(parent.argv[0]) in ("xargs", "find"):
-        found.append(("bulk-delete", "destructive", f"bulk delete: rm over paths from {basename(parent.argv[0])}"))
-    return found
-
-
-def _git_split(args: list[str]) -> tuple[str, list[str], list[str]]:
-    """git's global options (-C, -c k=v, --git-dir ...) apart from the subcommand and its args."""
-    configs: list[str] = []
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        arg = args[i]
-        if arg in ("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--super-prefix"):
-            if arg == "-c" and i + 1 < len(args):
-                configs.append(args[i + 1])
-            i += 2
-            continue
-        if arg.startswith("-c") and len(arg) > 2:
-            configs.append(arg[2:])
-        i += 1
-    return (args[i], args[i + 1:], configs) if i < len(args) else ("", [], configs)
-
-
-def _git_discard(sub: str, opts: Opts, paths: list[str]) -> Found:
-    """checkout/restore over paths: the whole tree is destructive, named paths are review."""
-    spelled = f"git {sub} -- {' '.join(paths)}"
-    if any(p in WHOLE_TREE for p in paths):
-        return [("discard-changes", "destructive", f"discards every uncommitted change ({spelled})")]
-    if paths:
-        return [("discard-changes", "review", f"overwrites uncommitted changes to the named paths ({spelled})")]
-    return []
-
-
-def _git(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
-    """The git subcommands that lose work or rewrite shared history."""
-    sub, args, configs = _git_split(cmd.argv[1:])
-    config_operands = parse_opts(args, "f", ("file", "blob", "type", "default")).operands if sub == "config" else []
-    if len(config_operands) > 1:
-        configs.append(f"{config_operands[0]}={config_operands[1]}")
-    found: Found = [("git-config-exec", "review", f"git config {c} can run arbitrary commands") for c in configs
-                    if re.match(r"(core\.(sshcommand|pager|editor|fsmonitor|hookspath)|.*\.command=)", c,
-                                re.I) or "=!" in c]
-    if cmd.opaque and (sub in GIT_SENSITIVE or sub.startswith("$")):
-        found.append(("opaque-arguments", "review", f"git {sub} arguments only known at run time"))
-    opts = parse_opts(args, "osbB", ("repo", "receive-pack", "exec", "push-option", "source", "orphan"))
-    if sub == "push":
-        refspecs = opts.operands[1:] if len(opts.operands) > 1 else opts.operands
-        if opts.has("f", "force", "force-with-lease", "force-if-includes"):
-            found.append(("force-push", "destructive", "git push --force rewrites remote history"))
-        if any(r.startswith("+") for r in refspecs):
-            found.append(("force-push", "destructive", "git push +refspec force-pushes (like git push --force)"))
-        if opts.has("d", "delete", "mirror", "prune") or any(r.startswith(":") for r in opts.operands[1:]):
-            found.append(("remote-delete", "destructive", "git push deletes remote refs (--delete/:ref/--mirror)"))
-    elif sub == "reset" and opts.has("", "hard"):
-        found.append(("hard-reset", "destructive", "git reset --hard discards uncommitted changes"))
-    elif sub == "clean" and opts.has("f", "force") and not opts.has("n", "dry-run"):
-        found.append(("git-clean", "destructive", "git clean -f deletes untracked files"))
-    elif sub == "checkout":
-        if opts.has("f", "force"):
-            found.append(("discard-changes", "destructive", "git checkout -f discards local changes"))
-        paths = args[args.index("--") + 1:] if "--" in args else [p for p in opts.operands if p in WHOLE_TREE]
-        found += _git_discard(sub, opts, paths)
-    elif sub == "restore" and not (opts.has("S", "staged") and not opts.has("W", "worktree")):
-        found += _git_discard(sub, opts, opts.operands)
-    elif sub == "switch" and opts.has("f", "force", "discard-changes"):
-        found.append(("discard-changes", "destructive", "git switch --discard-changes discards local changes"))
-    elif sub == "branch" and (opts.has("D") or (opts.has("d", "delete") and opts.has("f", "force"))):
-        found.append(("branch-delete", "destructive", "git branch -D deletes a branch even when unmerged"))
-    elif sub == "stash" and opts.operands[:1] in (["drop"], ["clear"]):
-        found.append(("stash-drop", "destructive", f"git stash {opts.operands[0]} loses stashed work"))
-    elif sub in ("filter-branch", "filter-repo"):
-        found.append(("history-rewrite", "destructive", f"git {sub} rewrites history"))
-    elif sub == "reflog" and opts.operands[:1] in (["expire"], ["delete"]):
-        found.append(("reflog-expire", "review", "git reflog expire/delete drops recovery points"))
-    return found
-
-
-def _world_writable(mode: str) -> bool:
-    """Whether a chmod mode gives others write access: 777, 0666, o+w, a=rwx."""
-    if re.fullmatch(r"[0-7]{3,4}", mode):
-        return mode[-1] in "2367"
-    clauses = [re.fullmatch(r"([ugoa]*)([-+=])([rwxXst]*)", c) for c in mode.split(",")]
-    return any(m and m.group(2) != "-" and "w" in m.group(3) and set(m.group(1)) & {"o", "a"} for m in clauses)
-
-
-def _chmod(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
-    """chmod -R to a world-writable mode (777, a+w, o+rwx), flags in any order."""
-    opts = parse_opts(cmd.argv[1:])
-    mode = opts.operands[0] if opts.operands else ""
-    if opts.has("R", "recursive") and _world_writable(mode):
-        return [("world-writable", "destructive", f"chmod -R {mode} makes a whole tree world-writable")]
-    return []
-
-
-def _chown(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
-    """chown/chgrp -R changes ownership of a whole tree."""
-    if parse_opts(cmd.argv[1:]).has("R", "recursive"):
-        name = basename(cmd.argv[0])
-        return [("recursive-chown", "destructive", f"recursive ownership change ({name} -R)")]
-    return []
-
-
-def _simple(category: str, reason: str) -> Rule:
-    """A command that is destructive whatever its arguments."""
-    return lambda cmd, parsed: [(category, "destructive", reason)]
-
-
-def _dd(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
-    """dd of=... overwrites a file or a whole device with raw data."""
-    if any(a.startswith("of=") for a in cmd.argv[1:]):
-        return [("raw-write", "destructive", "dd of= writes raw data over a file or device")]
-    return []
-
-
-def _find(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
-    """find -delete removes every match."""
-    return [("bulk-delete", "destructive", "find -delete deletes every match")] if "-delete" in cmd.argv else []
-
-
-def _mv(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
-    """mv into /dev/null destroys the source."""
-    if cmd.argv[-1] == "/dev/null" and len(cmd.argv) > 2:
-        return [("discard-file", "destructive", "mv to /dev/null destroys the file")]
-    return []
-
-
-def _crontab(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
-    """crontab -r deletes every scheduled job without asking."""
-    return [("crontab-remove", "destructive", "crontab -r deletes the crontab")] if "r" in parse_opts(
-        cmd.argv[1:]).short else []
-
-
-def _kill(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
-    """kill -1 (every process the user may signal)."""
-    return [("kill-all", "destructive", "kill -1 signals every process")] if "-1" in cmd.argv[2:] or (
-        len(cmd.argv) == 2 and cmd.argv[1] == "-1") else []
-
-
-def _rsync(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
-    """rsync --delete removes files at the destination that the source lacks."""
-    if any(a.startswith(("--delete", "--remove-source-files")) for a in cmd.argv[1:]):
-        return [("mirror-delete", "review", "rsync --delete removes files at the destination")]
-    return []
-
-
-RULES: dict[str, Rule] = {
-    "rm": _rm, "git": _git, "chmod": _chmod, "chown": _chown, "chgrp": _chown, "dd": _dd, "find": _find,
-    "mv": _mv, "crontab": _crontab, "kill": _kill, "rsync": _rsync,
-    "shred": _simple("shred", "shred destroys file contents"),
-    "truncate": _simple("truncate", "truncate destroys file contents"),
-    "mkswap": _simple("format-disk", "mkswap formats a device"),
-    "wipefs": _simple("format-disk", "wipefs erases filesystem signatures"),
-    "blkdiscard": _simple("format-disk", "blkdiscard erases a device"),
-    **{name: _simple("partition-disk", f"{name} repartitions a disk") for name in
-       ("fdisk", "sfdisk", "cfdisk", "parted", "sgdisk", "gdisk")},
-    **{name: _simple("shutdown", f"{name} stops or restarts the machine") for name in
-       ("shutdown", "reboot", "halt", "poweroff")},
-}
-
-
-def _rule_for(name: str) -> Rule | None:
-    """The rule for a command name; mkfs.ext4 and friends share mkfs's."""
-    if name.startswith(("mkfs", "mke2fs", "newfs")):
-        return _simple("format-disk", f"{name} formats a filesystem (mkfs)")
-    return RULES.get(name)
-
-
-# --- what a command writes ------------------------------------------------------------------
-
-WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
-OPERANDS_WRITTEN = {"rm": "", "rmdir": "", "unlink": "", "tee": "", "touch": "dtr", "mkdir": "m", "shred": "ns",
-                    "truncate": "sr"}
-"""Commands whose every operand is a path they write or delete -> their short options that take a value."""
-
-
-def _flag_value(args: list[str], letter: str, long: str) -> list[str]:
-    """Values of -X VALUE / -abX VALUE / -XVALUE / --long VALUE / --long=VALUE in a free-form CLI."""
-    out: list[str] = []
-    for i, arg in enumerate(args):
-        nxt = args[i + 1] if i + 1 < len(args) else ""
-        if arg == f"--{long}":
-            out.append(nxt)
-        elif arg.startswith(f"--{long}="):
-            out.append(arg.split("=", 1)[1])
-        elif arg.startswith("-") and not arg.startswith("--") and letter in arg:
-            rest = arg[arg.index(letter) + 1:]
-            out.append(rest or nxt)
-    return [v for v in out if v and v != "-"]
-
-
-def _in_place_targets(args: list[str], script_letters: str, takes_arg: str) -> list[str]:
-    """Files edited by sed -i / perl -i: the operands after the script, when -i is given."""
-    in_place, script_given, operands, i = False, False, [], 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            operands.extend(args[i + 1:])
-            break
-        if arg.startswith("--"):
-            in_place = in_place or arg.startswith("--in-place")
-            if arg in ("--expression", "--file"):
-                script_given, i = True, i + 1
-            script_given = script_given or arg.startswith(("--expression=", "--file="))
-        elif arg.startswith("-") and len(arg) > 1:
-            for k, letter in enumerate(arg[1:]):
-                if letter == "i":
-                    in_place = True
-                    break
-                if letter in script_letters + takes_arg:
-                    script_given = script_given or letter in script_letters
-                    i += 1 if k == len(arg) - 2 else 0
-                    break
-        else:
-            operands.append(arg)
-        i += 1
-    return (operands if script_given else operands[1:]) if in_place else []
-
-
-def _last_or_target(opts: Opts) -> list[str]:
-    """cp/ln/install destination: -t DIR, else the last operand when there are two or more."""
-    if opts.values.get("t") or opts.values.get("target-directory"):
-        return [opts.values.get("t") or opts.values["target-directory"]]
-    return opts.operands[-1:] if len(opts.operands) > 1 else []
-
-
-def _command_writes(argv: list[str]) -> list[str]:
-    """Paths one command writes, deletes or rewrites, by its own arguments."""
-    name, args = basename(argv[0]), argv[1:]
-    if name in OPERANDS_WRITTEN:
-        return parse_opts(args, OPERANDS_WRITTEN[name], ("size", "reference", "mode", "iterations", "date")).operands
-    if name == "mv":
-        opts = parse_opts(args, "tS", ("target-directory", "suffix"))
-        return opts.operands + ([opts.values["t"]] if opts.values.get("t") else [])
-    if name in ("cp", "ln"):
-        return _last_or_target(parse_opts(args, "tS", ("target-directory", "suffix")))
-    if name == "install":
-        opts = parse_opts(args, "mogSt", ("mode", "owner", "group", "suffix", "target-directory"))
-        return opts.operands if opts.has("d", "directory") else _last_or_target(opts)
-    if name in ("chmod", "chown", "chgrp"):
-        opts = parse_opts(args)
-        return opts.operands if any(o.startswith("reference") for o in opts.long) else opts.operands[1:]
-    if name == "sed":
-        return _in_place_targets(args, "ef", "l")
-    if name == "perl":
-        return _in_place_targets(args, "eE", "")
-    if name == "dd":
-        return [a[3:] for a in args if a.startswith("of=")]
-    if name == "curl":
-        return _flag_value(args, "o", "output")
-    if name == "wget":
-        return _flag_value(args, "O", "output-document")
-    if name == "rsync":
-        operands = parse_opts(args, "e", ("rsh",)).operands
-        return [p for p in operands[-1:] if ":" not in p] if len(operands) > 1 else []
-    if name == "git":
-        sub, rest, _ = _git_split(args)
-        if sub in ("checkout", "restore", "rm"):
-            return rest[rest.index("--") + 1:] if "--" in rest else parse_opts(rest, "s", ("source",)).operands
-    return []
-
-
-def _writes_of(cmd: SimpleCommand) -> list[str]:
-    """Paths written by one simple command's redirects and arguments."""
-    out = [r.target for r in cmd.redirects
-           if r.op in WRITE_OPS or (r.op == ">&" and not r.target.isdigit() and r.target != "-")]
-    if cmd.argv and 0 not in cmd.opaque_words:
-        out.extend(_command_writes(cmd.argv))
-    return [p for p in out if p and p != "{}" and not NOT_FILES.search(p)]
-
-
-def written_paths(parsed: ParsedCommand) -> list[str]:
-    """Every path the command line writes (redirects, tee, sed -i, mv, cp, rm ...), first seen first."""
-    seen: dict[str, None] = {}
-    for cmd in parsed.simple_commands:
-        seen.update(dict.fromkeys(_writes_of(cmd)))
-    return list(seen)
 
 
 # --- findings across commands ---------------------------------------------------------------
@@ -441,12 +110,12 @@ def _own_findings(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
         found.append(("opaque-command", "review", "command (or script) only known at run time"))
     elif cmd.argv:
         name = basename(cmd.argv[0])
-        rule = _rule_for(name)
+        rule = rule_for(name)
         found += rule(cmd, parsed) if rule else []
         if cmd.opaque and name in FLAG_SENSITIVE and name != "git":
             found.append(("opaque-arguments", "review", f"{name} arguments only known at run time"))
     found += [("device-write", "destructive", f"writes to a block device ({p})")
-              for p in _writes_of(cmd) if BLOCK_DEVICE.match(p)]
+              for p in writes_of(cmd) if BLOCK_DEVICE.match(p)]
     found += [("environment-override", "review", f"sets {k}, which changes what programs run")
               for k in cmd.env if k in RISKY_ENV]
     return found

@@ -1,0 +1,117 @@
+"""What a command writes: redirects, and the operands of rm, tee, sed -i, mv, cp, dd, curl -o ..."""
+
+from __future__ import annotations
+
+import re
+
+from patchgate.connect.commands_rules import Opts, git_split, parse_opts
+from patchgate.connect.shell import ParsedCommand, SimpleCommand, basename
+
+NOT_FILES = re.compile(r"/dev/(null|stdout|stderr|tty|fd/\d+)$|[<>]\(")
+WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
+OPERANDS_WRITTEN = {"rm": "", "rmdir": "", "unlink": "", "tee": "", "touch": "dtr", "mkdir": "m", "shred": "ns",
+                    "truncate": "sr"}
+"""Commands whose every operand is a path they write or delete -> their short options that take a value."""
+
+
+def _flag_value(args: list[str], letter: str, long: str) -> list[str]:
+    """Values of -X VALUE / -abX VALUE / -XVALUE / --long VALUE / --long=VALUE in a free-form CLI."""
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        nxt = args[i + 1] if i + 1 < len(args) else ""
+        if arg == f"--{long}":
+            out.append(nxt)
+        elif arg.startswith(f"--{long}="):
+            out.append(arg.split("=", 1)[1])
+        elif arg.startswith("-") and not arg.startswith("--") and letter in arg:
+            rest = arg[arg.index(letter) + 1:]
+            out.append(rest or nxt)
+    return [v for v in out if v and v != "-"]
+
+
+def _in_place_targets(args: list[str], script_letters: str, takes_arg: str) -> list[str]:
+    """Files edited by sed -i / perl -i: the operands after the script, when -i is given."""
+    in_place, script_given, operands, i = False, False, [], 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            operands.extend(args[i + 1:])
+            break
+        if arg.startswith("--"):
+            in_place = in_place or arg.startswith("--in-place")
+            if arg in ("--expression", "--file"):
+                script_given, i = True, i + 1
+            script_given = script_given or arg.startswith(("--expression=", "--file="))
+        elif arg.startswith("-") and len(arg) > 1:
+            for k, letter in enumerate(arg[1:]):
+                if letter == "i":
+                    in_place = True
+                    break
+                if letter in script_letters + takes_arg:
+                    script_given = script_given or letter in script_letters
+                    i += 1 if k == len(arg) - 2 else 0
+                    break
+        else:
+            operands.append(arg)
+        i += 1
+    return (operands if script_given else operands[1:]) if in_place else []
+
+
+def _last_or_target(opts: Opts) -> list[str]:
+    """cp/ln/install destination: -t DIR, else the last operand when there are two or more."""
+    if opts.values.get("t") or opts.values.get("target-directory"):
+        return [opts.values.get("t") or opts.values["target-directory"]]
+    return opts.operands[-1:] if len(opts.operands) > 1 else []
+
+
+def _command_writes(argv: list[str]) -> list[str]:
+    """Paths one command writes, deletes or rewrites, by its own arguments."""
+    name, args = basename(argv[0]), argv[1:]
+    if name in OPERANDS_WRITTEN:
+        return parse_opts(args, OPERANDS_WRITTEN[name], ("size", "reference", "mode", "iterations", "date")).operands
+    if name == "mv":
+        opts = parse_opts(args, "tS", ("target-directory", "suffix"))
+        return opts.operands + ([opts.values["t"]] if opts.values.get("t") else [])
+    if name in ("cp", "ln"):
+        return _last_or_target(parse_opts(args, "tS", ("target-directory", "suffix")))
+    if name == "install":
+        opts = parse_opts(args, "mogSt", ("mode", "owner", "group", "suffix", "target-directory"))
+        return opts.operands if opts.has("d", "directory") else _last_or_target(opts)
+    if name in ("chmod", "chown", "chgrp"):
+        opts = parse_opts(args)
+        return opts.operands if any(o.startswith("reference") for o in opts.long) else opts.operands[1:]
+    if name == "sed":
+        return _in_place_targets(args, "ef", "l")
+    if name == "perl":
+        return _in_place_targets(args, "eE", "")
+    if name == "dd":
+        return [a[3:] for a in args if a.startswith("of=")]
+    if name == "curl":
+        return _flag_value(args, "o", "output")
+    if name == "wget":
+        return _flag_value(args, "O", "output-document")
+    if name == "rsync":
+        operands = parse_opts(args, "e", ("rsh",)).operands
+        return [p for p in operands[-1:] if ":" not in p] if len(operands) > 1 else []
+    if name == "git":
+        sub, rest, _ = git_split(args)
+        if sub in ("checkout", "restore", "rm"):
+            return rest[rest.index("--") + 1:] if "--" in rest else parse_opts(rest, "s", ("source",)).operands
+    return []
+
+
+def writes_of(cmd: SimpleCommand) -> list[str]:
+    """Paths written by one simple command's redirects and arguments."""
+    out = [r.target for r in cmd.redirects
+           if r.op in WRITE_OPS or (r.op == ">&" and not r.target.isdigit() and r.target != "-")]
+    if cmd.argv and 0 not in cmd.opaque_words:
+        out.extend(_command_writes(cmd.argv))
+    return [p for p in out if p and p != "{}" and not NOT_FILES.search(p)]
+
+
+def written_paths(parsed: ParsedCommand) -> list[str]:
+    """Every path the command line writes (redirects, tee, sed -i, mv, cp, rm ...), first seen first."""
+    seen: dict[str, None] = {}
+    for cmd in parsed.simple_commands:
+        seen.update(dict.fromkeys(writes_of(cmd)))
+    return list(seen)

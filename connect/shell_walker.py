@@ -1,0 +1,246 @@
+"""The tree walk: every simple command in a bash syntax tree, wrappers and scripts parsed again."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from typing import Optional
+
+import tree_sitter_bash
+from tree_sitter import Language, Node, Parser
+
+from patchgate.connect.shell_models import (
+    CONTEXTS, MAX_DEPTH, OPAQUE_NODES, SHELLS, SUBSTITUTIONS, Ctx, PipeStage, Plan, Redirect, SimpleCommand, Word,
+    basename,
+)
+from patchgate.connect.shell_words import eval_word, find_substitutions, join_continuations, node_text, syntax_errors
+from patchgate.connect.shell_wrappers import reads_program_from_stdin, unwrap_plan
+
+
+@functools.cache
+def _parser() -> Parser:
+    """One parser per process: building it costs more than parsing a command."""
+    return Parser(Language(tree_sitter_bash.language()))
+
+
+REDIRECT_NODES = {"file_redirect", "herestring_redirect", "heredoc_redirect"}
+
+
+def _stage(ctx: Ctx, pid: int, number: int) -> Ctx:
+    """The context of one pipeline stage."""
+    return replace(ctx.enter("pipeline"), pipes=(*ctx.pipes, PipeStage(pipeline=pid, stage=number)))
+
+
+class Walker:
+    """Walks syntax trees depth first, appending every simple command it meets."""
+
+    def __init__(self) -> None:
+        self.commands: list[SimpleCommand] = []
+        self.errors: list[str] = []
+        self.pipelines = 0
+
+    def parse_text(self, text: str, ctx: Ctx, label: Optional[str]) -> None:
+        """Parse one script (the top level, a bash -c string, an eval, a heredoc) and walk it."""
+        if ctx.depth > MAX_DEPTH:
+            self.errors.append(f"{label}: nested more than {MAX_DEPTH} levels deep")
+            return
+        root = _parser().parse(join_continuations(text).encode("utf-8", "replace")).root_node
+        if root.has_error:
+            self.errors.extend(syntax_errors(root, label))
+        self.visit(root, ctx)
+
+    def add(self, words: list[Word], ctx: Ctx, env: Optional[dict[str, str]] = None,
+            redirects: tuple[Redirect, ...] = (), fed: bool = False, transparent: bool = False) -> int:
+        """Append one simple command and return its index; `fed` means more arguments come from stdin."""
+        opaque = [i for i, w in enumerate(words) if w.opaque or (i == 0 and w.glob)]
+        self.commands.append(SimpleCommand(
+            argv=[w.value for w in words], env=env or {}, redirects=[*ctx.redirects, *redirects],
+            context=" > ".join(ctx.chain) or "top", opaque=bool(opaque) or fed,
+            opaque_words=opaque, parent=ctx.parent, via=ctx.via, pipes=list(ctx.pipes),
+            function=ctx.function, transparent=transparent))
+        return len(self.commands) - 1
+
+    def visit(self, node: Node, ctx: Ctx) -> None:
+        """Dispatch on node type; unknown nodes are searched for nested commands."""
+        kind = node.type
+        if kind == "command":
+            start = len(self.commands)
+            self.feed(self.command(node, ctx, []), ctx, start)
+        elif kind == "redirected_statement":
+            self.redirected(node, ctx)
+        elif kind == "pipeline":
+            self.pipeline(node.named_children, ctx, self.new_pipeline(), 0)
+        elif kind in SUBSTITUTIONS:
+            self.substitution(node, ctx, ctx.parent)
+        elif kind in ("declaration_command", "unset_command", "test_command"):
+            self.builtin(node, ctx)
+        elif kind == "variable_assignment":
+            subs: list[Node] = []
+            self.add([], ctx, env=dict([self.assignment(node, subs)]))
+            for sub in subs:
+                self.substitution(sub, ctx, ctx.parent)
+        elif kind == "function_definition":
+            name = node.child_by_field_name("name")
+            inner = replace(ctx.enter("function"), function=node_text(name) if name else None)
+            for child in node.named_children[1:]:
+                self.visit(child, inner)
+        elif kind not in ("comment", "heredoc_body"):
+            inner = ctx.enter(CONTEXTS.get(kind))
+            for child in node.children:
+                self.visit(child, inner)
+
+    def new_pipeline(self) -> int:
+        """A fresh pipeline id."""
+        self.pipelines += 1
+        return self.pipelines
+
+    def pipeline(self, stages: list[Node], ctx: Ctx, pid: int, first: int) -> None:
+        """Give each stage its position; first is 1 when a heredoc's command already took stage 0."""
+        for number, stage in enumerate(stages, start=first):
+            self.visit(stage, _stage(ctx, pid, number))
+
+    def substitution(self, node: Node, ctx: Ctx, parent: Optional[int]) -> None:
+        """Commands inside $(...), `...`, <(...) and >(...) run too; parent is who gets their output."""
+        label = SUBSTITUTIONS[node.type]
+        inner = replace(ctx.enter(label), parent=parent, via=label, redirects=())  # type: ignore[arg-type]
+        for child in node.named_children:
+            self.visit(child, inner)
+
+    def assignment(self, node: Node, subs: list[Node]) -> tuple[str, str]:
+        """NAME and unquoted value of a NAME=value node."""
+        name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        text = " ".join(w.value for w in eval_word(value, subs)) if value is not None else ""
+        return (node_text(name) if name else "", text)
+
+    def command(self, node: Node, ctx: Ctx, extra: list[Node]) -> list[Word]:
+        """One simple command: env prefix, words, redirects, then what it wraps and substitutes."""
+        env: dict[str, str] = {}
+        words: list[Word] = []
+        subs: list[Node] = []
+        redirect_nodes = list(extra)
+        for index, child in enumerate(node.children):
+            if child.type == "variable_assignment" and not words:
+                env.update([self.assignment(child, subs)])
+            elif child.type in REDIRECT_NODES:
+                redirect_nodes.append(child)
+            elif child.type == "command_name" or node.field_name_for_child(index) == "argument":
+                words.extend(eval_word(child, subs))
+            elif child.is_named:
+                find_substitutions(child, subs)
+        redirects, feeds = self.redirects(redirect_nodes, subs)
+        plan = unwrap_plan(words)
+        index = self.add(words, ctx, env, tuple(redirects), transparent=bool(plan and plan.transparent))
+        innermost = self.run_plan(plan, index, env, ctx) if plan else index
+        for sub in subs:
+            self.substitution(sub, ctx, innermost)
+        return feeds
+
+    def run_plan(self, plan: Plan, index: int, env: dict[str, str], ctx: Ctx) -> int:
+        """Add the commands a wrapper runs; returns the index that receives the wrapper's words."""
+        inner_ctx = replace(ctx.enter(plan.label), parent=index, via="wrapper", redirects=())
+        innermost = index
+        for words in plan.argvs:
+            sub_plan = unwrap_plan(words)
+            child = self.add(words, inner_ctx, {**env, **plan.env}, fed=plan.fed_args,
+                             transparent=bool(sub_plan and sub_plan.transparent))
+            innermost = self.run_plan(sub_plan, child, env, inner_ctx) if sub_plan else child
+        script_ctx = replace(inner_ctx, via="script", depth=ctx.depth + 1)
+        for script in plan.scripts:
+            self.script(script, script_ctx, plan.label)
+        return innermost
+
+    def redirected(self, node: Node, ctx: Ctx) -> None:
+        """A statement with redirects; a heredoc may carry the rest of a pipeline or list."""
+        body = node.child_by_field_name("body")
+        redirect_nodes = node.children_by_field_name("redirect")
+        tails = [c for r in redirect_nodes if r.type == "heredoc_redirect" for c in r.named_children
+                 if c.type not in ("heredoc_start", "heredoc_body", "heredoc_end", "file_redirect")]
+        pid = self.new_pipeline() if any(t.type == "pipeline" for t in tails) else 0
+        start = len(self.commands)
+        head_ctx = _stage(ctx, pid, 0) if pid else ctx
+        if body is not None and body.type == "command":
+            feeds = self.command(body, head_ctx, redirect_nodes)
+        else:
+            subs: list[Node] = []
+            redirects, feeds = self.redirects(redirect_nodes, subs)
+            if body is None:
+                self.add([], ctx, redirects=tuple(redirects))
+            else:
+                self.visit(body, replace(head_ctx, redirects=(*ctx.redirects, *redirects)))
+            for sub in subs:
+                self.substitution(sub, ctx, ctx.parent)
+        for tail in tails:
+            if tail.type == "pipeline":
+                self.pipeline(tail.named_children, ctx, pid, 1)
+            else:
+                self.visit(tail, ctx)
+        self.feed(feeds, ctx, start)
+
+    def redirects(self, nodes: list[Node], subs: list[Node]) -> tuple[list[Redirect], list[Word]]:
+        """Redirect models, plus heredoc and here-string bodies (a shell may run them)."""
+        out: list[Redirect] = []
+        feeds: list[Word] = []
+        for node in nodes:
+            fd_node = node.child_by_field_name("descriptor")
+            fd = int(node_text(fd_node)) if fd_node is not None and node_text(fd_node).isdigit() else None
+            ops = [c.type for c in node.children if not c.is_named]
+            if node.type == "heredoc_redirect":
+                start = next((c for c in node.named_children if c.type == "heredoc_start"), None)
+                body = next((c for c in node.named_children if c.type == "heredoc_body"), None)
+                delimiter = node_text(start) if start else ""
+                out.append(Redirect(op=ops[0] if ops else "<<", target=delimiter.strip("'\""), fd=fd))
+                if body is not None:
+                    quoted = any(q in delimiter for q in "'\"\\")
+                    expands = not quoted and any(c.type in OPAQUE_NODES for c in body.children)
+                    feeds.append(Word(node_text(body), opaque=expands))
+                    if not quoted:
+                        find_substitutions(body, subs)
+                nested = [c for c in node.named_children if c.type in REDIRECT_NODES]
+                more, more_feeds = self.redirects(nested, subs)
+                out.extend(more)
+                feeds.extend(more_feeds)
+                continue
+            targets = [w for c in node.named_children if c.type != "file_descriptor" for w in eval_word(c, subs)]
+            target = " ".join(w.value for w in targets)
+            if node.type == "herestring_redirect":
+                feeds.append(Word(target, opaque=any(w.opaque for w in targets)))
+            out.append(Redirect(op=ops[0] if ops else "<<<", target=target, fd=fd))
+        return out, feeds
+
+    def feed(self, feeds: list[Word], ctx: Ctx, start: int) -> None:
+        """A heredoc or here-string read by a shell is a script: parse it like bash -c."""
+        if not feeds:
+            return
+        readers = [i for i in range(start, len(self.commands))
+                   if basename(self.commands[i].argv[0] if self.commands[i].argv else "") in SHELLS
+                   and reads_program_from_stdin(self.commands[i].argv)]
+        for reader in readers[:1]:
+            script_ctx = replace(ctx.enter("heredoc"), parent=reader, via="script", depth=ctx.depth + 1,
+                                 redirects=())
+            for text in feeds:
+                self.script(text, script_ctx, "heredoc")
+
+    def script(self, script: Word, ctx: Ctx, label: str) -> None:
+        """Parse a script string; one built at run time also yields an opaque command (never permitted)."""
+        if script.opaque:
+            self.add([Word(script.value, opaque=True)], ctx)
+        self.parse_text(script.value, ctx, label)
+
+    def builtin(self, node: Node, ctx: Ctx) -> None:
+        """export/local/declare/unset and [ ] / [[ ]] tests: keyword plus words, substitutions walked."""
+        subs: list[Node] = []
+        words = [Word(node_text(node.children[0]))] if node.children else []
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                name, value = self.assignment(child, subs)
+                words.append(Word(f"{name}={value}"))
+            elif child.type in ("word", "string", "raw_string", "concatenation", "variable_name", "number"):
+                words.extend(eval_word(child, subs))
+            else:
+                find_substitutions(child, subs)
+                words.append(Word(node_text(child)))
+        if node.type == "test_command" and node.child_count > 1:
+            words.append(Word(node_text(node.children[-1])))
+        index = self.add(words, ctx)
+        for sub in subs:
+            self.substitution(sub, ctx, index)
