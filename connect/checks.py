@@ -58,7 +58,7 @@ def escape_check(targets: list[Target], runtime: list[str]) -> Check:
     if escapes:
         return finding("path-escape", "deny", named(escapes))  # type: ignore[arg-type]
     if runtime:
-        return finding("path-escape", "require_review", f"writes to paths only known at run time: {named(runtime)}")
+        return finding("path-escape", "require_review", f"writes paths whose place is only known at run time ($VAR, or relative after cd): {named(runtime)}")
     return passed("path-escape", "every path stays inside the workspace")
 
 

@@ -2,7 +2,8 @@
 
 The shell parser and classifier live in commands.py; this module turns their tagged reasons
 into one Check per kind, and hands back the paths the command writes so they are judged
-like any other write.
+like any other write (relative to the workspace root). After a cd, pushd or popd a relative
+path's place is only known at run time, so such writes are judged like `$VAR/x`.
 """
 
 from __future__ import annotations
@@ -22,11 +23,16 @@ PASS_DETAIL = {
 }
 
 
+DIRECTORY_CHANGERS = frozenset({"cd", "pushd", "popd"})
+"""After one of these, a relative path no longer names a place in the workspace root."""
+
+
 class CommandChecks(NamedTuple):
-    """The checks of one command and the paths it writes, as written."""
+    """The checks of one command, the paths it writes as written, and those whose place is unknown."""
 
     checks: dict[str, Check]
     writes: list[str]
+    floating: list[str]
 
 
 def not_a_command() -> dict[str, Check]:
@@ -37,6 +43,7 @@ def not_a_command() -> dict[str, Check]:
 def command_checks(command: str, context: ContextPack, policy: ConnectPolicy) -> CommandChecks:
     """Judge a command by every simple command in it, with the context's lists and the policy's thresholds."""
     from patchgate.connect.commands import assess_command
+    from patchgate.connect.shell import basename
 
     lists = context.commands
     thresholds = policy.thresholds
@@ -49,4 +56,6 @@ def command_checks(command: str, context: ContextPack, policy: ConnectPolicy) ->
             checks[check_id] = passed(check_id, PASS_DETAIL[check_id])
             continue
         checks[check_id] = finding(check_id, most_severe(r[1] for r in mine), named(r[2] for r in mine))
-    return CommandChecks(checks, assessment.writes)
+    moves = any(c.argv and basename(c.argv[0]) in DIRECTORY_CHANGERS for c in assessment.simple_commands)
+    floating = [p for p in assessment.writes if moves and not p.startswith(("/", "~"))]
+    return CommandChecks(checks, [p for p in assessment.writes if p not in floating], floating)

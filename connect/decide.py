@@ -49,9 +49,10 @@ class Decided(NamedTuple):
     review: ReviewPacket | None
 
 
-def _path_checks(workspace: Path, context: ContextPack, policy: ConnectPolicy, requested: list[str]) -> dict[str, Check]:
+def _path_checks(workspace: Path, context: ContextPack, policy: ConnectPolicy, requested: list[str],
+                 floating: list[str]) -> dict[str, Check]:
     """Containment first, then immutable, scope, protected and generated globs over every written path."""
-    runtime = [p for p in dict.fromkeys(requested) if is_runtime_path(p)]
+    runtime = [p for p in dict.fromkeys([*requested, *floating]) if is_runtime_path(p) or p in floating]
     targets = locate_all(workspace, requested)
     judge = PathJudge(workspace, context, targets)
     checks = [escape_check(targets, runtime), judge.immutable(), judge.scope(),
@@ -74,28 +75,22 @@ def _verification(workspace: Path, policy: ConnectPolicy, context: ContextPack, 
     return {check.id: check for check in verify_plan(workspace, policy, context, plan)}  # type: ignore[arg-type]
 
 
-def run_checks(workspace: Path, policy: ConnectPolicy, context: ContextPack, packet: PlanPacket) -> list[Check]:
-    """Every check of SPEC 7 for one packet, in the spec's order."""
+def run_checks(workspace: Path, policy: ConnectPolicy, context: ContextPack,
+               packet: PlanPacket) -> tuple[list[Check], list[str]]:
+    """Every check of SPEC 7 for one packet in the spec's order, and every path the change writes."""
     candidate = packet.candidate
     plan = candidate.plan
     requested = [p for step in packet.steps for p in step.paths]
     requested += [item.path for item in plan.files] if plan else []
-    checks = not_a_command()
+    checks, floating = not_a_command(), []
     if candidate.command is not None:
         judged = command_checks(candidate.command, context, policy)
-        checks, requested = judged.checks, requested + judged.writes
-    checks.update(_path_checks(workspace, context, policy, requested))
+        checks, requested, floating = judged.checks, requested + judged.writes, judged.floating
+    checks.update(_path_checks(workspace, context, policy, requested, floating))
     checks["stale-plan"] = stale_check(workspace, plan)
     checks.update(_verification(workspace, policy, context, packet, checks))
     checks["large-change"] = large_change_check(plan, policy)
-    return [checks[check_id] for check_id in CHECK_ORDER]
-
-
-def impacted_paths(workspace: Path, packet: PlanPacket, checks: list[Check]) -> list[str]:
-    """The paths the change touches: the plan's files and every path named in its steps."""
-    plan = packet.candidate.plan
-    paths = [p for step in packet.steps for p in step.paths] + ([item.path for item in plan.files] if plan else [])
-    return sorted(dict.fromkeys(paths))
+    return [checks[check_id] for check_id in CHECK_ORDER], sorted(dict.fromkeys([*requested, *floating]))
 
 
 def review_packet(decision_id: str, verdict: str, packet: PlanPacket, checks: list[Check]) -> ReviewPacket:
@@ -113,7 +108,7 @@ def review_packet(decision_id: str, verdict: str, packet: PlanPacket, checks: li
 
 def decide(workspace: Path, policy: ConnectPolicy, context: ContextPack, packet: PlanPacket, decision_id: str) -> Decided:
     """Judge one plan packet in its context under the policy; writes nothing."""
-    checks = run_checks(workspace, policy, context, packet)
+    checks, touched = run_checks(workspace, policy, context, packet)
     verdict = most_severe(c.verdict for c in checks)
     failing = [c for c in checks if c.status == "fail"]
     remediation = [REMEDIATION[c.id] for c in sorted(failing, key=lambda c: -VERDICT_RANK[c.verdict])]
@@ -121,7 +116,7 @@ def decide(workspace: Path, policy: ConnectPolicy, context: ContextPack, packet:
     plan = packet.candidate.plan
     result = PatchVerdict(
         decision_id=decision_id, verdict=verdict, plan_digest=plan.id if plan else None, checks=checks,
-        impacted_paths=impacted_paths(workspace, packet, checks), remediation=remediation,
+        impacted_paths=touched, remediation=remediation,
         review_packet_ref=review.id if review else None)
     return Decided(result, review)
 

@@ -215,6 +215,7 @@ def test_allow_listed_harmless_commands_are_permitted(repo: Path, command: str) 
     ("echo x >> /etc/passwd", 30, "path-escape"),
     ("echo x > gen/out.py", 10, "generated-path"),
     ("echo x > $HOME/notes", 20, "path-escape"),
+    ("cd / && echo x > etc/passwd", 20, "path-escape"),
 ])
 def test_command_writes_are_judged_as_path_writes(repo: Path, command: str, code: int, check_id: str) -> None:
     run, verdict = plan(repo, "--command", command)
