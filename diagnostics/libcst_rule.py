@@ -55,6 +55,8 @@ class LibcstRule(cst.BatchableCSTVisitor):
     url: ClassVar[str | None] = None
     METADATA_DEPENDENCIES: ClassVar[Sequence[ProviderT]] = ()
     PREFILTER: ClassVar[tuple[str, ...]] = ()
+    SAFE_FIX: ClassVar[bool] = True
+    """False when the fix may change behaviour: `plan fix` then takes it only with --unsafe."""
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[str | Invalid]] = []
     _positions: Callable[[], Mapping[cst.CSTNode, CodeRange]] | None = None
@@ -157,6 +159,7 @@ class LibcstRule(cst.BatchableCSTVisitor):
             language="python",
             engine="libcst",
             fixable=cls.fixable(),
+            safe_fix=cls.SAFE_FIX,
             url=cls.url,
             source="builtin" if builtin else cls.qualified_name(),
             valid=cls.valid_examples(),

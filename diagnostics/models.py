@@ -55,6 +55,7 @@ class Rule(Model):
     language: str = Field(description="Language the rule applies to (python, javascript, ...).")
     engine: EngineName = Field(description="The engine that runs this rule.")
     fixable: bool = Field(default=False, description="Whether the rule offers a fix.")
+    safe_fix: bool = Field(default=True, description="Whether its fix keeps behaviour, so `plan fix` takes it without --unsafe.")
     url: str | None = Field(default=None, description="Link to further documentation.")
     source: str = Field(default="builtin", description="Where the rule came from: builtin, a YAML file, or a module path.")
     valid: list[RuleExample] = Field(default_factory=list, description="Examples the rule must not report.")

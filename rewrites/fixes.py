@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from patchgate.diagnostics.config import Config
-from patchgate.diagnostics.models import Diagnostic, Rule
+from patchgate.diagnostics.models import Diagnostic
 from patchgate.diagnostics.ruleset import Ruleset
 from patchgate.diagnostics.runner import CheckOptions, Progress, run_check
 from patchgate.rewrites.edits import FileChange, sha256_text
@@ -33,30 +33,9 @@ class FixOptions:
     use_cache: bool = True
 
 
-def _libcst_safe(rule: Rule) -> bool:
-    """A libcst rule's fix is safe unless its class sets SAFE_FIX = False."""
-    from patchgate.diagnostics.libcst_rule import load_rule_module
-
-    if rule.source == "builtin":
-        from patchgate.diagnostics.rules.libcst_rules import BUILTIN_LIBCST_RULES
-
-        classes = [cls for cls in BUILTIN_LIBCST_RULES if cls.id == rule.id]
-    else:
-        classes = [cls for cls in load_rule_module(rule.source) if cls.id == rule.id]
-    return all(getattr(cls, "SAFE_FIX", True) is not False for cls in classes)
-
-
 def fix_safety(ruleset: Ruleset, rule_ids: set[str]) -> dict[str, bool]:
     """rule id -> whether its fixes may be applied without --unsafe (rules not named are safe)."""
-    safe: dict[str, bool] = {}
-    for engine in ruleset.engines:
-        for rule in getattr(engine, "ast_grep_rules", list)():
-            if rule.id in rule_ids:
-                safe[rule.id] = rule.safe_fix
-    for rule_id in sorted(rule_ids - safe.keys()):
-        rule = ruleset.by_id.get(rule_id)
-        safe[rule_id] = _libcst_safe(rule) if rule is not None and rule.engine == "libcst" else True
-    return safe
+    return {rule_id: rule.safe_fix if (rule := ruleset.by_id.get(rule_id)) else True for rule_id in rule_ids}
 
 
 def _description(options: FixOptions) -> str:

@@ -133,7 +133,7 @@ class AstGrepRule:
             id=self.id, aliases=aliases, severity="hint" if self.severity == "off" else self.severity,  # type: ignore[arg-type]
             message=self.message or self.id, docs=str(meta.get("docs") or self.note or ""),
             tags=[str(t) for t in meta.get("tags") or []], language=self.language, engine="ast-grep",
-            fixable=self.fix is not None, url=self.url, source=self.source,
+            fixable=self.fix is not None, safe_fix=self.safe_fix, url=self.url, source=self.source,
             valid=[_example(e) for e in meta.get("valid") or []],
             invalid=[_example(e) for e in meta.get("invalid") or []],
         )
