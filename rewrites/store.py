@@ -25,6 +25,7 @@ def write_state_file(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
@@ -33,6 +34,13 @@ def write_state_file(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process umask, so state files get the mode any other new file would (mkstemp makes 0600)."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def save_plan(plan: RewritePlan, workspace: Path) -> Path:
