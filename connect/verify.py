@@ -133,13 +133,26 @@ def smoke_list(policy: ConnectPolicy, context: ContextPack) -> list[SmokeCheck]:
     return checks
 
 
+def scratch_parent(workspace: Path) -> str | None:
+    """A temp folder outside the workspace (TMPDIR may point inside it), or None."""
+    real = os.path.realpath(workspace)
+    for folder in (tempfile.gettempdir(), "/tmp", "/var/tmp"):
+        path = os.path.realpath(folder)
+        if os.path.isdir(path) and not (path == real or path.startswith(real.rstrip(os.sep) + os.sep)):
+            return path
+    return None
+
+
 def smoke_check(workspace: Path, texts: Texts, checks: list[SmokeCheck]) -> Check:
     """Run every smoke check in a scratch copy with the plan applied; any failure or timeout: rewrite."""
     from patchgate.connect.verify_run import run_smoke
 
     if not checks:
         return passed("smoke-checks", "no smoke checks configured")
-    scratch = Path(tempfile.mkdtemp(prefix="patchgate-scratch-"))
+    parent = scratch_parent(workspace)
+    if parent is None:
+        return finding("smoke-checks", "rewrite", "no temp folder outside the workspace to run the smoke checks in")
+    scratch = Path(tempfile.mkdtemp(prefix="patchgate-scratch-", dir=parent))
     try:
         copy_workspace(workspace, scratch)
         _write_planned(scratch, texts)

@@ -116,3 +116,13 @@ def test_command_decision_loads_no_engine(workspace: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=workspace, capture_output=True, text=True, check=True)
     assert json.loads(done.stdout.splitlines()[-1]) == [], done.stdout
+
+
+def test_scratch_copies_never_go_inside_the_workspace(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from patchgate.connect import verify
+
+    monkeypatch.setattr(verify.tempfile, "gettempdir", lambda: str(workspace / "tmp"))
+    (workspace / "tmp").mkdir()
+    parent = verify.scratch_parent(workspace)
+    assert parent is not None and not Path(parent).resolve().is_relative_to(workspace.resolve())
+    assert verify.scratch_parent(Path("/")) is None
