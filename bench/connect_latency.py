@@ -33,6 +33,8 @@ protected-paths = ["protected/**"]
 commands = { allow = ["git status", "ls", "echo"], deny = ["curl"] }
 """
 TARGET_P50 = 0.150
+FLOOR = "import click\nfrom pydantic import BaseModel\nclass M(BaseModel):\n    x: int = 1\n"
+"""What any click command that builds one pydantic model costs before doing anything."""
 
 
 def commands() -> dict[str, list[str]]:
@@ -41,6 +43,7 @@ def commands() -> dict[str, list[str]]:
     return {
         "python -c pass": [sys.executable, "-c", "pass"],
         "git status": ["git", "status", "--short"],
+        "floor: import click + pydantic, one model": [sys.executable, "-c", FLOOR],
         "patchgate --version": [PATCHGATE, "--version"],
         "connect plan: allowed command": [*plan, "git status -s"],
         "connect plan: destructive command": [*plan, "bash -c 'rm -rf / --no-preserve-root'"],
