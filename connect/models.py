@@ -21,7 +21,7 @@ def _version() -> Version:
 
 
 class Actor(Model):
-    """Who asks for the change."""
+    """A person, agent, service or tool that asks for changes."""
 
     id: str = Field(description="Name of the person, agent or service.")
     type: Literal["human", "agent", "service", "tool"] = Field(description="What kind of actor it is.")

@@ -27,7 +27,7 @@ STATE_WRITERS = {
     "diagnostics/cache.py": ".patchgate/cache/",
     "cli/common.py": "the report file named by --output-file, and .patchgate/evidence/",
     "cli/init_cmd.py": "`patchgate init`: patchgate.toml and the .gitignore line, never overwriting",
-    "diagnostics/schema_export.py": "the schemas folder a developer names (python -m ...schema_export DIR)",
+    "connect/schema_export.py": "the schemas folder a developer names (python -m ...schema_export DIR)",
     "diagnostics/engines/libcst_lazy.py": "its developer main() regenerates the shipped libcst rule catalog",
     "connect/verify*.py": "scratch copies of the workspace in a temporary directory, removed afterwards",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from patchgate.diagnostics.schema_export import render_schemas
+from patchgate.connect.schema_export import render_schemas
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
@@ -13,7 +13,7 @@ def test_committed_schemas_match_models() -> None:
     expected = render_schemas()
     stale = [name for name, text in expected.items() if not (SCHEMAS / name).is_file()
              or (SCHEMAS / name).read_text(encoding="utf-8") != text]
-    assert not stale, f"stale schemas {stale}: run `python -m patchgate.diagnostics.schema_export schemas`"
+    assert not stale, f"stale schemas {stale}: run `python -m patchgate.connect.schema_export schemas`"
 
 
 def test_every_field_is_described() -> None:

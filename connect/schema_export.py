@@ -1,4 +1,4 @@
-"""Writes the JSON Schemas of the public objects into schemas/, so other tools can validate them."""
+"""Writes the JSON Schemas of every public object (all layers) into schemas/, so other tools can validate them."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from patchgate.connect.models import (
+    Approval, ApplyReceipt, ContextPack, DecisionEnvelope, PatchVerdict, PlanPacket, ReviewPacket,
+)
 from patchgate.diagnostics.evidence import Evidence
 from patchgate.diagnostics.models import Diagnostic, Rule
 from patchgate.diagnostics.span import Span, TextEdit
+from patchgate.rewrites.models import FileRewrite, RewritePlan
 
 MODELS: dict[str, type[BaseModel]] = {
     "span": Span,
@@ -18,6 +22,15 @@ MODELS: dict[str, type[BaseModel]] = {
     "diagnostic": Diagnostic,
     "rule": Rule,
     "evidence": Evidence,
+    "file-rewrite": FileRewrite,
+    "rewrite-plan": RewritePlan,
+    "context-pack": ContextPack,
+    "plan-packet": PlanPacket,
+    "patch-verdict": PatchVerdict,
+    "review-packet": ReviewPacket,
+    "approval": Approval,
+    "apply-receipt": ApplyReceipt,
+    "decision-envelope": DecisionEnvelope,
 }
 
 
