@@ -84,6 +84,7 @@ def warm_vs_ruff(corpus: Path, repeat: int) -> dict:
     """A re-run on the unchanged corpus (all built-in rules, cache warm) against ruff's warm run."""
     pg_cmd = [str(BIN / "patchgate"), "check", "--format", "json", "--output-file", os.devnull, "."]
     ruff_cmd = [str(BIN / "ruff"), "check", "--exit-zero", "--quiet", "."]
+    shutil.rmtree(corpus / ".patchgate" / "cache", ignore_errors=True)
     cold_time, _ = timed(pg_cmd, corpus, 1)
     timed(ruff_cmd, corpus, 1)
     pg_time, _ = timed(pg_cmd, corpus, repeat)
