@@ -108,7 +108,7 @@ def _check_batch(jobs: list[FileJob], root: str, max_size: int) -> list[Outcome]
     return outcomes
 
 
-def _default_jobs() -> int:
+def default_jobs() -> int:
     """One worker per usable core: threads would not help, the GIL holds."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -177,7 +177,7 @@ def run_check(paths: list[Path], config: Config, options: CheckOptions, progress
     hits = _cache_hits(cache, jobs, config) if cache else []
     known = {hit.relative for hit in hits}
     misses = [job for job in jobs if job.relative not in known]
-    workers = options.jobs or config.jobs or _default_jobs()
+    workers = options.jobs or config.jobs or default_jobs()
     fresh: list[Outcome] = []
     inputs: dict[str, str] = {}
     for outcome in itertools.chain(hits, _tee(_run_jobs(misses, ruleset, config.root, workers, config.max_file_size, progress), fresh)):

@@ -8,7 +8,6 @@ the task; elsewhere it is pickled once into each worker's initializer.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from patchgate.diagnostics.discovery import FileProblem, read_source, relative_path
+from patchgate.diagnostics.runner import default_jobs
 from patchgate.diagnostics.source import SourceFile
 
 IN_PROCESS_LIMIT = 24
@@ -63,14 +63,6 @@ def _run_batch(batch: list[tuple[str, str]], root: str, max_size: int) -> list[T
         else:
             outcomes.append(TaskOutcome(relative, read.sha256, _TASK.run(read.source)))
     return outcomes
-
-
-def default_jobs() -> int:
-    """One worker per usable core: the GIL makes threads useless for parsing."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
 
 
 def _batches(files: list[Path], root: Path) -> list[list[tuple[str, str]]]:
