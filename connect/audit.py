@@ -22,10 +22,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from filelock import FileLock, Timeout
 from pydantic import Field, ValidationError
 
 from patchgate.connect.apply_io import fsync_dir
+from patchgate.connect.locks import LockTimeout, exclusive
 from patchgate.diagnostics.base import Model
 from patchgate.diagnostics.errors import InputError
 from patchgate.rewrites.store import STATE_DIR, write_state_file
@@ -85,9 +85,9 @@ def audit_lock(workspace: Path) -> Iterator[None]:
     state = workspace / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
     try:
-        with FileLock(str(state / "audit.lock"), timeout=LOCK_TIMEOUT):
+        with exclusive(state / "audit.lock", LOCK_TIMEOUT):
             yield
-    except Timeout:
+    except LockTimeout:
         raise InputError(f"the audit log is locked by another process for over {LOCK_TIMEOUT:.0f}s") from None
 
 

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from pydantic import Field, ValidationError
 
 from patchgate.connect.apply_io import fsync_dir
+from patchgate.connect.locks import LockTimeout, exclusive
 from patchgate.connect.store import write_durable
 from patchgate.diagnostics.base import Model
 from patchgate.diagnostics.errors import InputError
@@ -108,7 +107,7 @@ def apply_lock(workspace: Path) -> Iterator[None]:
     state = workspace / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
     try:
-        with FileLock(str(state / "apply.lock"), timeout=APPLY_LOCK_TIMEOUT):
+        with exclusive(state / "apply.lock", APPLY_LOCK_TIMEOUT):
             yield
-    except Timeout:
+    except LockTimeout:
         raise InputError(f"another patchgate apply has held the workspace for over {APPLY_LOCK_TIMEOUT:.0f}s") from None

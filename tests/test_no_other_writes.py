@@ -23,6 +23,7 @@ STATE_WRITERS = {
     "connect/audit.py": ".patchgate/audit.ndjson, audit.head and the audit lock",
     "connect/store.py": ".patchgate/decisions/ (staged folder renamed into place)",
     "connect/journal.py": ".patchgate/journal/ and the apply lock",
+    "connect/locks.py": "the lock files under .patchgate/ that apply and the audit log take",
     "rewrites/store.py": ".patchgate/plans/ and write_state_file for patchgate's own state",
     "diagnostics/cache.py": ".patchgate/cache/",
     "cli/common.py": "the report file named by --output-file, and .patchgate/evidence/",
