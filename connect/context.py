@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 from patchgate.connect.models import Actor, CommandLists, ContextPack, content_digest
-from patchgate.connect.policy import ConnectPolicy, check_globs
+from patchgate.connect.policy import ConnectPolicy
 from patchgate.diagnostics.errors import InputError
+from patchgate.diagnostics.globs import check_patterns
 
 ACTOR_TYPES = ("human", "agent", "service", "tool")
 
@@ -50,7 +51,7 @@ def build_context(workspace: Path, policy: ConnectPolicy, task_id: str, actor_id
     if actor_type not in ACTOR_TYPES:
         raise InputError(f"--actor-type: {actor_type!r} is not one of {', '.join(ACTOR_TYPES)}")
     try:
-        scope = check_globs(list(write_scope)) if write_scope else list(policy.write_scope)
+        scope = check_patterns(list(write_scope)) if write_scope else list(policy.write_scope)
     except ValueError as error:
         raise InputError(f"--write-scope: {error}") from None
     body = {

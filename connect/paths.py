@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import Any
 
 MAX_DIRECTORY_ENTRIES = 20_000
 """A directory target (rm -r dir) is judged by its files; past this many the walk stops."""
@@ -103,15 +102,21 @@ def expand(workspace: Path, relative: str) -> list[str]:
 
 
 class Globs:
-    """One list of gitignore-style globs, compiled once."""
+    """One list of gitignore-style globs, compiled once, on the first match (most commands write nothing)."""
 
     def __init__(self, patterns: list[str]) -> None:
         self.patterns = patterns
-        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        self._spec: Any = None
 
     def match(self, path: str) -> bool:
         """Whether a workspace-relative path is matched (a trailing / marks a folder)."""
-        return bool(self.patterns) and self.spec.match_file(path)
+        if not self.patterns:
+            return False
+        if self._spec is None:
+            import pathspec
+
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        return bool(self._spec.match_file(path))
 
     def matched(self, paths: list[str]) -> list[str]:
         """The paths the globs match, in order."""

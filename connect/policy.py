@@ -7,33 +7,22 @@ and `.git/**` are immutable whatever the file says.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import shlex
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
-import pathspec
 from pydantic import Field, StrictInt, ValidationError, field_validator
 
 from patchgate.diagnostics.config import Config, Settings, load_config
 from patchgate.diagnostics.errors import ConfigError
+from patchgate.diagnostics.globs import check_patterns
 
 Verdict = Literal["permit", "rewrite", "require_review", "deny"]
 CommandVerdict = Literal["permit", "require_review", "deny"]
 ALWAYS_IMMUTABLE: tuple[str, ...] = (".patchgate/**", ".git/**")
 """Tool state and git's own files are never written through Connect."""
-
-
-def check_globs(patterns: list[str]) -> list[str]:
-    """Gitignore-style globs, compiled once so a bad one fails at load."""
-    for pattern in patterns:
-        try:
-            pathspec.GitIgnoreSpec.from_lines([pattern])
-        except ValueError as error:
-            raise ValueError(f"invalid gitignore-style pattern {pattern!r}") from error
-    return patterns
 
 
 def _argv_prefixes(entries: list[str]) -> list[str]:
@@ -96,13 +85,13 @@ class ConnectPolicy(Settings):
     thresholds: Thresholds = Field(default_factory=Thresholds, description="Verdict per kind of finding.")
     smoke_checks: list[SmokeCheck] = Field(default_factory=list, description="Commands run on a scratch copy.")
 
-    _patterns = field_validator("protected_paths", "generated_paths", "write_scope")(check_globs)
+    _patterns = field_validator("protected_paths", "generated_paths", "write_scope")(check_patterns)
 
     @field_validator("immutable_paths")
     @classmethod
     def _always_immutable(cls, value: list[str]) -> list[str]:
         """Tool state and git internals stay immutable even when the file leaves them out."""
-        return [*ALWAYS_IMMUTABLE, *(p for p in check_globs(value) if p not in ALWAYS_IMMUTABLE)]
+        return [*ALWAYS_IMMUTABLE, *(p for p in check_patterns(value) if p not in ALWAYS_IMMUTABLE)]
 
     def digest(self) -> str:
         """sha256 of the policy's canonical JSON: which rules a recorded decision was made under."""
@@ -128,6 +117,8 @@ def _check_keys(table: Any, model: type[Settings], prefix: str, label: str) -> N
     fields = {name.replace("_", "-"): info for name, info in model.model_fields.items()}
     for key, value in table.items():
         if key not in fields:
+            import difflib
+
             close = difflib.get_close_matches(key.replace("_", "-"), list(fields), n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ConfigError(f"{label}: unknown key '{prefix}{key}'{hint}")

@@ -10,7 +10,6 @@ file, the key and the reason, and is raised as ConfigError (exit 40).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -18,10 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
-import pathspec
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, ValidationInfo, field_validator
 
 from patchgate.diagnostics.errors import ConfigError
+from patchgate.diagnostics.globs import check_patterns
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,16 +53,6 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=_kebab, populate_by_name=True)
 
 
-def _check_patterns(patterns: list[str]) -> list[str]:
-    """Compile gitignore-style patterns once so a bad one fails at load, not mid-run."""
-    for pattern in patterns:
-        try:
-            pathspec.GitIgnoreSpec.from_lines([pattern])
-        except ValueError as error:
-            raise ValueError(f"invalid gitignore-style pattern {pattern!r}") from error
-    return patterns
-
-
 class CacheConfig(Settings):
     """Where the result cache lives and whether it is used."""
 
@@ -83,7 +72,7 @@ class PerPath(Settings):
     @classmethod
     def _paths_patterns(cls, value: list[str]) -> list[str]:
         """Per-path globs are gitignore-style patterns."""
-        return _check_patterns(value)
+        return check_patterns(value)
 
 
 class Config(Settings):
@@ -142,13 +131,13 @@ class Config(Settings):
     @classmethod
     def _exclude_patterns(cls, value: list[str]) -> list[str]:
         """Exclusions are gitignore-style patterns."""
-        return _check_patterns(value)
+        return check_patterns(value)
 
     @field_validator("per_file_ignores")
     @classmethod
     def _per_file_globs(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         """Per-file-ignores keys are gitignore-style patterns."""
-        _check_patterns(list(value))
+        check_patterns(list(value))
         return value
 
     def key_label(self, key: str) -> str:
@@ -218,6 +207,8 @@ def _suggest(key: str, known: list[str]) -> str:
     """' (did you mean 'x'?)' for a close miss, else nothing."""
     if _kebab(key) in known and _kebab(key) != key:
         return f" (did you mean '{_kebab(key)}'?)"
+    import difflib
+
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
