@@ -114,13 +114,21 @@ def _publish(parent: Path, decision_id: str, texts: dict[str, str]) -> None:
     staging.mkdir()
     try:
         for name, text in texts.items():
-            write_state_file(staging / name, text)
+            _write_new(staging / name, text)
         fsync_dir(staging)
         os.rename(staging, parent / decision_id)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     fsync_dir(parent)
+
+
+def _write_new(path: Path, text: str) -> None:
+    """A file of the staging folder, fsynced; no temp file, since nothing reads it before the folder's rename."""
+    with path.open("x", encoding="utf-8") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
 
 
 def resolve_id(workspace: Path, reference: str) -> str:
