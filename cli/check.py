@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from patchgate.cli.common import load_config_for, progress_reporter, write_output
+from patchgate.cli.recovery import settle_interrupted
 from patchgate.diagnostics.models import SEVERITY_RANK
 from patchgate.diagnostics.runner import CheckOptions, CheckResult, check_text, run_check
 
@@ -41,6 +42,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], 
           color: bool | None) -> None:
     """Check files for problems (default: the current directory)."""
     targets = [p for p in paths if str(p) != "-"] or [_nearest_existing(Path(stdin_filename)) if stdin_filename else Path(".")]
+    settle_interrupted(*targets, config_file)
     config = load_config_for(targets[0], config_file)
     options = CheckOptions(
         select=_split(select) or None, ignore=_split(ignore), extend_select=_split(extend_select),

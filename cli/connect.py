@@ -1,9 +1,9 @@
 """`patchgate connect ...`: review, replay, audit verify and recover (context and plan come from connect_plan).
 
-Every subcommand first finishes or undoes an apply a crash cut short (one listdir when there
-was none). `audit verify` exits 0 when the log is intact and 1 when it was tampered with
-(like a check with findings), naming the first line that was changed, removed, reordered
-or inserted. `replay` exits 0 when today's policy reaches the same verdict through the
+Every subcommand first finishes or undoes an apply a crash cut short (one failed listdir per
+folder from here up when there was none). `audit verify` exits 0 when the log is intact and 1
+when it was tampered with (like a check with findings), naming the first line that was
+changed, removed, reordered or inserted. `replay` exits 0 when today's policy reaches the same verdict through the
 same checks and 1 when anything differs; it stores nothing.
 """
 
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from patchgate.cli.recovery import settle_interrupted
 from patchgate.diagnostics.config import load_config
 
 if TYPE_CHECKING:
@@ -46,13 +47,8 @@ class ConnectGroup(click.Group):
 
 def workspace_root() -> Path:
     """The workspace of the current directory, after recovering any interrupted apply."""
-    from patchgate.connect.recover import recover_if_needed
-
-    root = load_config(Path.cwd()).root
-    for item in recover_if_needed(root):
-        click.echo(f"patchgate: recovered an interrupted apply of {item.decision_id}: {item.outcome} "
-                   f"({len(item.restored)} file(s) restored, {item.temps_removed} temp file(s) removed)", err=True)
-    return root
+    settle_interrupted(Path.cwd())
+    return load_config(Path.cwd()).root
 
 
 def emit_json(data: object) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from patchgate.cli.common import load_config_for
+from patchgate.cli.recovery import settle_interrupted
 
 LIBRARIES = ["ast-grep-py", "libcst", "tree-sitter", "pydantic", "click", "rich", "pathspec", "pyyaml"]
 
@@ -28,6 +29,7 @@ def gather(config_file: Path | None) -> dict:
     from patchgate.diagnostics.engines.syntax import available_languages
     from patchgate.diagnostics.ruleset import load_ruleset, tool_version
 
+    settle_interrupted(Path.cwd(), config_file)
     config = load_config_for(Path("."), config_file)
     ruleset = load_ruleset(config)
     cache = ResultCache(config.root / config.cache.dir, ruleset.digest, tool_version())

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from patchgate.cli.recovery import settle_interrupted
 from patchgate.diagnostics.errors import InputError
 
 STARTER = """\
@@ -55,6 +56,7 @@ def init(directory: Path) -> None:
     """Write patchgate.toml and ignore .patchgate/ (existing files are kept)."""
     if not directory.is_dir():
         raise InputError(f"not a directory: {directory}")
+    settle_interrupted(directory)
     existing = _existing_config(directory)
     if existing is None:
         (directory / "patchgate.toml").write_text(STARTER, encoding="utf-8")

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from patchgate.cli.common import load_config_for, progress_reporter
+from patchgate.cli.recovery import settle_interrupted
 from patchgate.diagnostics.config import Config
 from patchgate.diagnostics.discovery import discover
 from patchgate.diagnostics.errors import InputError
@@ -40,6 +41,7 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
 def _workspace(paths: tuple[Path, ...] | list[Path], config_file: Path | None) -> tuple[Config, list[Path]]:
     """The config in force for the first target, and every target checked to lie inside its root."""
     targets = list(paths) or [Path(".")]
+    settle_interrupted(*targets, config_file)
     config = load_config_for(targets[0], config_file)
     for target in targets:
         if not target.exists():
@@ -185,6 +187,7 @@ def plan_codemod(command_spec: str, arguments: tuple[str, ...], include_generate
     from patchgate.rewrites.codemod_task import CodemodTask
     from patchgate.rewrites.planning import plan_with_task
 
+    settle_interrupted(Path.cwd(), config_file)
     spec, command = load_command(command_spec, [Path.cwd()])
     values, paths = parse_arguments(command_spec, command, list(arguments))
     config, targets = _workspace([Path(p) for p in paths], config_file)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from patchgate.cli.common import load_config_for
+from patchgate.cli.recovery import settle_interrupted
 from patchgate.diagnostics.errors import InputError
 from patchgate.diagnostics.models import Rule
 from patchgate.diagnostics.ruleset import Ruleset, load_ruleset
@@ -16,6 +17,7 @@ from patchgate.diagnostics.selection import RuleSelector
 
 def _context(config_file: Path | None) -> tuple[Ruleset, RuleSelector]:
     """The ruleset and selection in force for the current directory."""
+    settle_interrupted(Path.cwd(), config_file)
     config = load_config_for(Path("."), config_file)
     ruleset = load_ruleset(config)
     return ruleset, RuleSelector(ruleset.rules, config, None, (), ())
@@ -97,5 +99,6 @@ def test_rules(ctx: click.Context, rule_files: tuple[Path, ...], config_file: Pa
     """Run rules' own examples, and ast-grep rule tests (`sg test` YAML), reporting each case."""
     from patchgate.cli.rule_testing import run_rule_checks
 
+    settle_interrupted(Path.cwd(), config_file, *rule_files)
     failures = run_rule_checks(list(rule_files), config_file)
     ctx.exit(1 if failures else 0)

@@ -25,7 +25,8 @@ from patchgate.connect.journal import (
     Journal, JournalFile, apply_lock, encode, journal_path, remove_journal_entry, write_journal,
 )
 from patchgate.connect.models import ApplyReceipt, FileReceipt
-from patchgate.connect.recover import recover_if_needed, settle_interrupted
+from patchgate.connect.interrupted import recover_if_needed
+from patchgate.connect.recover import settle_interrupted
 from patchgate.connect.store import StoredDecision, load_decision, resolve_id, write_receipt
 from patchgate.diagnostics.errors import InputError
 from patchgate.rewrites.models import RewritePlan

@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from patchgate.connect.apply_io import fsync_dir
+from patchgate.connect.interrupted import journal_dir
 from patchgate.connect.locks import LockTimeout, exclusive
 from patchgate.connect.store import write_durable
 from patchgate.diagnostics.base import Model
@@ -50,11 +51,6 @@ class Journal(Model):
     files: list[JournalFile] = Field(description="Every file of the plan.")
 
 
-def journal_dir(workspace: Path) -> Path:
-    """Where journals of running applies live."""
-    return workspace / STATE_DIR / "journal"
-
-
 def journal_path(workspace: Path, decision_id: str) -> Path:
     """The journal of one decision's apply."""
     return journal_dir(workspace) / f"{decision_id}.json"
@@ -79,14 +75,6 @@ def read_journal(path: Path) -> Journal | None:
         return Journal.model_validate_json(path.read_bytes())
     except (OSError, ValidationError):
         return None
-
-
-def pending_entries(workspace: Path) -> list[str]:
-    """Names in the journal folder: one stat when there is none, which is the usual case."""
-    try:
-        return sorted(os.listdir(journal_dir(workspace)))
-    except (FileNotFoundError, NotADirectoryError):
-        return []
 
 
 def remove_journal_entry(workspace: Path, name: str) -> None:

@@ -19,9 +19,8 @@ from pydantic import ValidationError
 
 from patchgate.connect.apply_io import delete_file, make_parents, remove_empty_dirs, remove_temps, replace_file
 from patchgate.connect.audit import append_event, has_event, repair
-from patchgate.connect.journal import (
-    Journal, JournalFile, apply_lock, journal_dir, pending_entries, read_journal, remove_journal_entry,
-)
+from patchgate.connect.interrupted import journal_dir, pending_entries
+from patchgate.connect.journal import Journal, JournalFile, apply_lock, read_journal, remove_journal_entry
 from patchgate.connect.models import ApplyReceipt
 from patchgate.connect.store import decisions_dir
 
@@ -34,13 +33,6 @@ class Recovered:
     outcome: Literal["rolled-back", "completed"]
     restored: tuple[str, ...]
     temps_removed: int
-
-
-def recover_if_needed(workspace: Path) -> list[Recovered]:
-    """The cheap start-up check: one listdir that fails when no apply was interrupted."""
-    if not pending_entries(workspace):
-        return []
-    return recover(workspace)
 
 
 def recover(workspace: Path) -> list[Recovered]:

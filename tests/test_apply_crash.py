@@ -12,6 +12,7 @@ fsyncs of each apply made the test five times slower).
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -163,3 +164,38 @@ def test_a_crash_after_the_receipt_is_completed_not_rolled_back(scratch: Path, m
     assert outcome.outcome == "completed" and state(root, after)
     assert [e.event for e in read_events(root)] == ["decision", "apply", "recover"]
     assert not (root / ".patchgate" / "journal").exists() and verify_log(root).ok
+
+
+def test_check_recovers_before_it_reads_anything(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import patchgate.connect.apply as apply_module
+
+    root = scratch / "ws"
+    (root / ".git").mkdir(parents=True)
+    (root / "patchgate.toml").write_text("", encoding="utf-8")
+    modules = {f"z{index}.py": "x = 1\nok = x == None\n" for index in range(6)}
+    for name, text in modules.items():
+        (root / name).write_text(text, encoding="utf-8")
+    plan = make_plan(root, {"patchgate.toml": 'ignore = ["compare-to-none"]\n',
+                            **{name: "x = 1\nok = x is None\n" for name in modules}})
+    before = {item.path: item.base_sha256 for item in plan.files}
+    decision_id = record(root, plan)
+    written = []
+
+    def killed_after_two(*args: object, **kwargs: object) -> None:
+        if len(written) == 2:
+            raise Killed()
+        written.append(args[0])
+        original(*args, **kwargs)
+
+    original = apply_module.replace_file
+    monkeypatch.setattr(apply_module, "replace_file", killed_after_two)
+    monkeypatch.setattr(apply_module, "settle_interrupted", lambda *args: None)  # the process is gone
+    with pytest.raises(Killed):
+        apply_module.apply_decision(root, decision_id)
+    assert [Path(p).name for p in written] == ["patchgate.toml", "z0.py"], "the config is applied, z1..z5 are not"
+
+    run = run_patchgate("check", "--format", "json", cwd=root)
+    assert f"recovered an interrupted apply of {decision_id}: rolled-back (2 file(s) restored" in run.stderr
+    found = sorted(d["path"] for d in json.loads(run.stdout)["diagnostics"] if d["rule_id"] == "compare-to-none")
+    assert found == sorted(modules), "check read the restored config and files, not the half-applied ones"
+    assert state(root, before) and not temp_files(root) and not (root / ".patchgate" / "journal").exists()

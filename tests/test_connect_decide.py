@@ -105,13 +105,14 @@ def test_context_reads_the_branch_without_git(workspace: Path) -> None:
 
 
 def test_command_decision_loads_no_engine(workspace: Path) -> None:
-    """The command path stays light: no libcst, ast-grep, rich or diagnostics engines are imported."""
+    """The command path stays light: no engines, rich, pathspec, filelock, importlib.metadata or recovery."""
     code = (
         "import sys\nfrom patchgate.cli.main import main\n"
         "sys.argv = ['patchgate', 'connect', 'plan', '--task', 'T', '--command', 'ls -la', '--json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in sys.modules if m.split('.')[0] in ('libcst', 'ast_grep_py', 'rich', 'unidiff')"
-        " or m.startswith(('patchgate.diagnostics.engines', 'patchgate.diagnostics.runner', 'patchgate.rewrites.edits'))]\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('libcst', 'ast_grep_py', 'rich', 'unidiff', 'pathspec',"
+        " 'filelock') or m.startswith(('patchgate.diagnostics.engines', 'patchgate.diagnostics.runner',"
+        " 'patchgate.rewrites.edits', 'importlib.metadata', 'patchgate.connect.recover', 'patchgate.connect.journal'))]\n"
         "print(__import__('json').dumps(heavy))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=workspace, capture_output=True, text=True, check=True)
