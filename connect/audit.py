@@ -25,9 +25,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from patchgate.connect.apply_io import fsync_dir
-from patchgate.connect.locks import LockTimeout, exclusive
+from patchgate.connect.locks import state_lock
 from patchgate.diagnostics.base import Model
-from patchgate.diagnostics.errors import InputError
 from patchgate.rewrites.store import STATE_DIR, write_state_file
 
 GENESIS = "0" * 64
@@ -82,13 +81,8 @@ def now_iso() -> str:
 @contextmanager
 def audit_lock(workspace: Path) -> Iterator[None]:
     """Exclusive access to the log and its head, across processes."""
-    state = workspace / STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
-    try:
-        with exclusive(state / "audit.lock", LOCK_TIMEOUT):
-            yield
-    except LockTimeout:
-        raise InputError(f"the audit log is locked by another process for over {LOCK_TIMEOUT:.0f}s") from None
+    with state_lock(workspace, "audit", LOCK_TIMEOUT, "the audit log is locked by another process"):
+        yield
 
 
 def read_head(workspace: Path) -> AuditHead | None:

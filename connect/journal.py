@@ -18,11 +18,9 @@ from pydantic import Field, ValidationError
 
 from patchgate.connect.apply_io import fsync_dir
 from patchgate.connect.interrupted import journal_dir
-from patchgate.connect.locks import LockTimeout, exclusive
+from patchgate.connect.locks import state_lock
 from patchgate.connect.store import write_durable
 from patchgate.diagnostics.base import Model
-from patchgate.diagnostics.errors import InputError
-from patchgate.rewrites.store import STATE_DIR
 
 APPLY_LOCK_TIMEOUT = 120.0
 
@@ -92,10 +90,5 @@ def remove_journal_entry(workspace: Path, name: str) -> None:
 @contextmanager
 def apply_lock(workspace: Path) -> Iterator[None]:
     """One apply, recovery or review at a time per workspace; a killed holder releases it."""
-    state = workspace / STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
-    try:
-        with exclusive(state / "apply.lock", APPLY_LOCK_TIMEOUT):
-            yield
-    except LockTimeout:
-        raise InputError(f"another patchgate apply has held the workspace for over {APPLY_LOCK_TIMEOUT:.0f}s") from None
+    with state_lock(workspace, "apply", APPLY_LOCK_TIMEOUT, "another patchgate apply has held the workspace"):
+        yield

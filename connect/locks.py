@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 POLL_SECONDS = 0.05
@@ -75,3 +75,20 @@ def exclusive(path: Path, timeout: float) -> Iterator[None]:
             _unlock(fd)
     finally:
         os.close(fd)
+
+
+
+@contextmanager
+def state_lock(workspace: Path, name: str, timeout: float, busy: str) -> Iterator[None]:
+    """Hold `.patchgate/<name>.lock` for the block; waiting too long is one line naming `busy`, not a crash."""
+    from patchgate.diagnostics.errors import InputError
+    from patchgate.rewrites.store import STATE_DIR
+
+    state = workspace / STATE_DIR
+    state.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(exclusive(state / f"{name}.lock", timeout))
+        except LockTimeout:
+            raise InputError(f"{busy} for over {timeout:.0f}s") from None
+        yield
