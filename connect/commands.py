@@ -26,6 +26,7 @@ from pydantic import Field
 
 from patchgate.connect.commands_rules import Found, Severity, rule_for
 from patchgate.connect.commands_writes import writes_of, written_paths
+from patchgate.connect.policy import split_entry
 from patchgate.connect.shell import (
     ParsedCommand, SimpleCommand, basename, is_interpreter, parse_command, reads_program_from_stdin,
 )
@@ -141,16 +142,10 @@ def matches_prefix(argv: list[str], prefix_argv: list[str]) -> bool:
 
 def parse_prefixes(entries: list[str], list_name: str) -> list[list[str]]:
     """Split command-list entries the way the shell would; a bad entry is exit 40."""
-    out: list[list[str]] = []
-    for entry in entries:
-        try:
-            words = shlex.split(entry)
-        except ValueError as exc:
-            raise InputError(f"commands.{list_name}: cannot split {entry!r}: {exc}") from None
-        if not words:
-            raise InputError(f"commands.{list_name}: empty entry")
-        out.append(words)
-    return out
+    try:
+        return [split_entry(entry) for entry in entries]
+    except ValueError as error:
+        raise InputError(f"commands.{list_name}: {error}") from None
 
 
 def _first_match(argv: list[str], prefixes: list[list[str]], by_basename: bool = False) -> list[str] | None:

@@ -25,15 +25,21 @@ ALWAYS_IMMUTABLE: tuple[str, ...] = (".patchgate/**", ".git/**")
 """Tool state and git's own files are never written through Connect."""
 
 
+def split_entry(entry: str) -> list[str]:
+    """A command-list entry as the argv prefix a shell would split it into; empty or unbalanced is an error."""
+    try:
+        words = shlex.split(entry)
+    except ValueError as error:
+        raise ValueError(f"cannot split {entry!r}: {error}") from None
+    if not words:
+        raise ValueError("empty command entry")
+    return words
+
+
 def _argv_prefixes(entries: list[str]) -> list[str]:
-    """Command-list entries are argv prefixes split like a shell would; empty or unbalanced is an error."""
+    """Every command-list entry must split (validated once, where the policy is read)."""
     for entry in entries:
-        try:
-            words = shlex.split(entry)
-        except ValueError as error:
-            raise ValueError(f"cannot split {entry!r}: {error}") from None
-        if not words:
-            raise ValueError("empty command entry")
+        split_entry(entry)
     return entries
 
 
