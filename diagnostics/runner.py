@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
-import multiprocessing
-import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -22,11 +20,9 @@ from patchgate.diagnostics.ruleset import Ruleset, RulesetSpec, build_engines, l
 from patchgate.diagnostics.selection import RuleSelector
 from patchgate.diagnostics.source import RuleEngine, SourceFile
 from patchgate.diagnostics.suppression import apply_suppressions
+from patchgate.diagnostics.workers import Progress, default_jobs, largest_first, run_batches
 
 DIAGNOSTICS = TypeAdapter(list[Diagnostic])
-IN_PROCESS_LIMIT = 24
-BATCH_SIZE = 16
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -108,60 +104,13 @@ def _check_batch(jobs: list[FileJob], root: str, max_size: int) -> list[Outcome]
     return outcomes
 
 
-def default_jobs() -> int:
-    """One worker per usable core: threads would not help, the GIL holds."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """fork where it exists (fast start, engines inherited), spawn elsewhere."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
 def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, max_size: int, progress: Progress | None) -> Iterator[Outcome]:
-    """Outcomes of file jobs, run in this process or over a pool, as batches finish (so the caller
-    decodes results while the workers are still busy)."""
+    """Outcomes of file jobs as batches finish (so the caller decodes results while workers are busy)."""
     global _WORKER_ENGINES, _WORKER_RULES
-    batches = _batches(jobs)
     _WORKER_ENGINES, _WORKER_RULES = ruleset.engines, ruleset.by_id  # a forked worker inherits them
-    if workers <= 1 or len(jobs) <= IN_PROCESS_LIMIT:
-        results: Iterator[list[Outcome]] = (_check_batch(batch, str(root), max_size) for batch in batches)
-        yield from _counted(results, len(jobs), progress)
-        return
-    context = _pool_context()
-    forked = context.get_start_method() == "fork"
-    initializer, initargs = (None, ()) if forked else (_init_worker, (ruleset.spec,))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=initargs) as pool:
-        futures = [pool.submit(_check_batch, batch, str(root), max_size) for batch in batches]
-        yield from _counted((future.result() for future in futures), len(jobs), progress)
-
-
-def _batches(jobs: list[FileJob]) -> list[list[FileJob]]:
-    """Largest files first, so no worker is left with one big file while the others idle."""
-    ordered = sorted(jobs, key=_size, reverse=True)
-    return [ordered[i : i + BATCH_SIZE] for i in range(0, len(ordered), BATCH_SIZE)]
-
-
-def _size(job: FileJob) -> int:
-    """A file's size, 0 when it cannot be stat'ed (reading it will say why)."""
-    try:
-        return os.stat(job.absolute).st_size
-    except OSError:
-        return 0
-
-
-def _counted(batches: Iterator[list[Outcome]], total: int, progress: Progress | None) -> Iterator[Outcome]:
-    """Pass outcomes through, reporting progress after each batch."""
-    done = 0
-    for batch in batches:
-        yield from batch
-        done += len(batch)
-        if progress:
-            progress(done, total)
+    work = functools.partial(_check_batch, root=str(root), max_size=max_size)
+    batches = largest_first(jobs, lambda job: job.absolute)
+    yield from run_batches(work, batches, workers, (_init_worker, (ruleset.spec,)), progress)
 
 
 def run_check(paths: list[Path], config: Config, options: CheckOptions, progress: Progress | None = None) -> CheckResult:
