@@ -15,7 +15,7 @@ from pathlib import Path
 from patchgate.connect.review import review_state
 from patchgate.connect.store import StoredDecision
 from patchgate.diagnostics.errors import PatchgateError
-from patchgate.rewrites.edits import apply_edits
+from patchgate.diagnostics.span import apply_edits
 from patchgate.rewrites.models import FileRewrite, RewritePlan
 
 STATE_FOLDERS = (".git", ".patchgate")

@@ -29,7 +29,7 @@ SKIP_DIRS = frozenset({".git", ".patchgate"})
 
 def planned_texts(workspace: Path, plan: RewritePlan) -> Texts:
     """Each file's text before and after the plan; an after text that misses its hash is bad input."""
-    from patchgate.rewrites.edits import apply_edits
+    from patchgate.diagnostics.span import apply_edits
 
     texts: Texts = {}
     for item in plan.files:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import Field
@@ -107,9 +108,11 @@ def byte_to_char_offsets(text: str) -> list[int]:
     return table
 
 
-def apply_edits(text: str, edits: list[TextEdit]) -> str:
-    """Apply non-overlapping edits to text; overlapping edits are an error, never dropped."""
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """Apply non-overlapping edits to text; overlapping edits, or one past the end, are an error, never dropped."""
     ordered = sorted(edits, key=lambda edit: (edit.span.start_offset, edit.span.end_offset))
+    if ordered and ordered[-1].span.end_offset > len(text):
+        raise ValueError(f"edit at offset {ordered[-1].span.start_offset} runs past the end of the text")
     for before, after in zip(ordered, ordered[1:]):
         if before.span.overlaps(after.span):
             raise ValueError(

@@ -9,7 +9,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from patchgate.diagnostics.span import LineIndex, Span, TextEdit
+from patchgate.diagnostics.span import LineIndex, Span, TextEdit, apply_edits
 from patchgate.rewrites.diffs import NO_NEWLINE, edit_diff, split_lines, unified_diff  # noqa: F401 (re-exported)
 from patchgate.rewrites.models import FileRewrite, PlannerName, PlanStats, RewritePlan, SkippedChange
 
@@ -92,37 +92,6 @@ def keep_disjoint(change: FileChange) -> tuple[list[TextEdit], list[SkippedChang
     return sorted(kept, key=_edit_key), skipped
 
 
-def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
-    """The text after the edits (non-overlapping, any order), offsets in code points."""
-    pieces: list[str] = []
-    cursor = 0
-    for edit in sorted(edits, key=_edit_key):
-        start, end = edit.span.start_offset, edit.span.end_offset
-        if start < cursor or end > len(text):
-            raise ValueError(f"edit at offset {start} overlaps another or runs past the end of the text")
-        pieces.append(text[cursor:start])
-        pieces.append(edit.new_text)
-        cursor = end
-    pieces.append(text[cursor:])
-    return "".join(pieces)
-
-
-def whole_text_edit(before: str, after: str) -> list[TextEdit]:
-    """One edit turning `before` into `after`, trimmed to the part that differs (for writes and patches)."""
-    if before == after:
-        return []
-    prefix = 0
-    limit = min(len(before), len(after))
-    while prefix < limit and before[prefix] == after[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and before[-1 - suffix] == after[-1 - suffix]:
-        suffix += 1
-    index = LineIndex(before)
-    span = index.span(prefix, len(before) - suffix)
-    return [TextEdit(span=span, new_text=after[prefix : len(after) - suffix])]
-
-
 def file_rewrite(path: str, base_text: str, edits: list[TextEdit]) -> FileRewrite:
     """A FileRewrite whose hashes and diff are computed from the base text and the edits."""
     ordered = sorted(edits, key=_edit_key)
@@ -186,7 +155,7 @@ def file_rewrite_for_text(path: str, before: str | None, after: str | None) -> F
     """A whole-file change (a write, a created or deleted file), edits trimmed to the parts that differ."""
     if before is not None and after is not None:
         return file_rewrite(path, before, text_edits(before, after))
-    edits = whole_text_edit(before or "", after) if after is not None else []
+    edits = [TextEdit(span=LineIndex("").span(0, 0), new_text=after)] if after else []  # a new file: one insertion
     return FileRewrite(
         path=path,
         base_sha256=None if before is None else sha256_text(before),

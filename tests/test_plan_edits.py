@@ -7,10 +7,9 @@ import random
 from pathlib import Path
 
 import pytest
-from patchgate.diagnostics.span import LineIndex, TextEdit
+from patchgate.diagnostics.span import LineIndex, TextEdit, apply_edits
 from patchgate.rewrites.edits import (
     FileChange,
-    apply_edits,
     file_rewrite_for_text,
     resolve_change,
     split_lines,
