@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from patchgate.diagnostics.base import SCHEMA_VERSION, Model
+from patchgate.diagnostics.base import SCHEMA_VERSION, Model, content_digest  # noqa: F401 (the id of every Connect object)
 from patchgate.rewrites.models import RewritePlan
 
 Verdict = Literal["permit", "rewrite", "require_review", "deny"]
@@ -169,12 +169,3 @@ class DecisionEnvelope(Model):
     verdict_ref: str = Field(description="File of the verdict.")
     review_packet: str | None = Field(default=None, description="File of the review packet, if any.")
 
-
-def content_digest(data: dict) -> str:
-    """sha256 of an object's canonical JSON, its id left out: the id of a content-addressed object."""
-    import hashlib
-    import json
-
-    body = {key: value for key, value in data.items() if key != "id"}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime, timezone
 from typing import Any, Literal
 
 from pydantic import Field
 
-from patchgate.diagnostics.base import SCHEMA_VERSION, Model
+from patchgate.diagnostics.base import SCHEMA_VERSION, Model, canonical_json
 
 EvidenceKind = Literal[
     "diagnostics", "prebuild", "rewrite-plan", "verdict", "review", "approval", "apply-receipt", "run"
@@ -42,11 +41,6 @@ class Evidence(Model):
     ruleset_digest: str = Field(description="Digest of the rules in force.")
     created_at: str = Field(description="ISO-8601 UTC time of creation; not part of the id.")
     payload: dict[str, Any] = Field(description="The kind-specific content, e.g. the diagnostics.")
-
-
-def canonical_json(data: Any) -> str:
-    """Deterministic JSON: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def evidence_id(kind: str, producer: Producer, inputs: list[EvidenceInput], ruleset_digest: str, payload: dict) -> str:

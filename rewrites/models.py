@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from posixpath import normpath
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from patchgate.diagnostics.base import SCHEMA_VERSION, Model
+from patchgate.diagnostics.base import SCHEMA_VERSION, Model, content_digest
 from patchgate.diagnostics.span import Span, TextEdit
 
 SHA256 = r"^[0-9a-f]{64}$"
@@ -114,11 +112,8 @@ class RewritePlan(Model):
 
 def plan_digest(data: dict[str, Any]) -> str:
     """sha256 of a plan's canonical JSON, its id left out."""
-    body = {key: value for key, value in data.items() if key != "id"}
-    body.setdefault("schema_version", SCHEMA_VERSION)
-    body.setdefault("skipped", [])
-    text = json.dumps(body, default=_jsonable, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    body = {"schema_version": SCHEMA_VERSION, "skipped": [], **data}
+    return content_digest(body, default=_jsonable)
 
 
 def _jsonable(value: Any) -> Any:
