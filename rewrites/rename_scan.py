@@ -23,6 +23,7 @@ from patchgate.diagnostics.engines.libcst_engine import too_deep
 from patchgate.diagnostics.libcst_rule import one_line
 from patchgate.rewrites.modules import ModuleName, resolve_relative
 from patchgate.rewrites.rename_facts import (
+    UNRENAMABLE,
     AttributeUse,
     Binding,
     FileFacts,
