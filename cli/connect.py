@@ -72,8 +72,10 @@ def audit() -> None:
 def audit_verify(ctx: click.Context, as_json: bool) -> None:
     """Check every line of .patchgate/audit.ndjson; exit 1 naming the first tampered line."""
     from patchgate.connect.audit_verify import verify_log
+    from patchgate.connect.trust import signers_in_force
 
-    result = verify_log(workspace_root())
+    workspace = workspace_root()
+    result = verify_log(workspace, signers_in_force(workspace))
     problem = result.problem
     if as_json:
         emit_json({"ok": result.ok, "events": result.events, "problem": None if problem is None else
@@ -84,6 +86,22 @@ def audit_verify(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"audit log tampered: {problem.message}")
     if problem is not None:
         ctx.exit(TAMPERED)
+
+
+@audit.command("checkpoint")
+@click.option("--key", help="SSH key to sign with (default: $PATCHGATE_SIGNING_KEY, git's user.signingkey).")
+@click.option("--signer", help="Your principal in the allowed-signers file (default: the login name).")
+def audit_checkpoint(key: str | None, signer: str | None) -> None:
+    """Sign the audit log's last line, so rewriting anything up to it fails `audit verify`."""
+    from patchgate.connect.checkpoints import write_checkpoint
+    from patchgate.connect.context import workspace_id
+    from patchgate.connect.review import default_reviewer
+    from patchgate.connect.signing import signing_key
+
+    workspace = workspace_root()
+    point = write_checkpoint(workspace, workspace_id(workspace), signing_key(key), signer or default_reviewer())
+    click.echo("the audit log is empty: nothing to sign" if point is None else
+               f"signed audit line {point.seq} ({point.sha256[:12]}) as {point.signer}")
 
 
 @connect.group()
@@ -126,11 +144,12 @@ def _row(stored: StoredDecision, state: ReviewState) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
 def review_show(decision_id: str, as_json: bool) -> None:
     """A decision's verdict, reason, checks, diff and reviews."""
-    from patchgate.connect.review import review_state
+    from patchgate.connect.review import trusted_state
     from patchgate.connect.store import load_decision
 
-    stored = load_decision(workspace_root(), decision_id)
-    state = review_state(stored)
+    workspace = workspace_root()
+    stored = load_decision(workspace, decision_id)
+    state = trusted_state(workspace, stored)
     if as_json:
         emit_json({**_row(stored, state), "verdict": stored.verdict.model_dump(mode="json"),
                    "review": stored.review.model_dump(mode="json") if stored.review else None,
@@ -155,11 +174,12 @@ def _show_text(s: StoredDecision, state: ReviewState) -> str:
     return "\n".join(lines) + ("\n\n" + diff.rstrip("\n") if diff else "")
 
 
-def _review(decision: str, decision_id: str, note: str, reviewer: str | None, as_json: bool) -> None:
+def _review(decision: str, decision_id: str, note: str, reviewer: str | None, key: str | None, as_json: bool) -> None:
     """Record an approval or rejection and say where the decision stands."""
     from patchgate.connect.review import default_reviewer, record_review
 
-    approval, state = record_review(workspace_root(), decision_id, decision, reviewer or default_reviewer(), note)  # type: ignore[arg-type]
+    approval, state = record_review(workspace_root(), decision_id, decision, reviewer or default_reviewer(), note,  # type: ignore[arg-type]
+                                    key)
     if as_json:
         emit_json({"approval": approval.model_dump(mode="json"), "status": state.status})
         return
@@ -171,20 +191,22 @@ def _review(decision: str, decision_id: str, note: str, reviewer: str | None, as
 @click.argument("decision_id")
 @click.option("--note", default="", help="Why it is fine.")
 @click.option("--reviewer", help="Reviewer name (default: the login name).")
+@click.option("--key", help="SSH key to sign with when signers are set (default: $PATCHGATE_SIGNING_KEY, git's user.signingkey).")
 @click.option("--json", "as_json", is_flag=True, help="Print the approval as JSON.")
-def review_approve(decision_id: str, note: str, reviewer: str | None, as_json: bool) -> None:
+def review_approve(decision_id: str, note: str, reviewer: str | None, key: str | None, as_json: bool) -> None:
     """Approve the exact plan a require_review decision covers."""
-    _review("approve", decision_id, note, reviewer, as_json)
+    _review("approve", decision_id, note, reviewer, key, as_json)
 
 
 @review.command("reject")
 @click.argument("decision_id")
 @click.option("--note", default="", help="Why not.")
 @click.option("--reviewer", help="Reviewer name (default: the login name).")
+@click.option("--key", help="SSH key to sign with when signers are set (default: $PATCHGATE_SIGNING_KEY, git's user.signingkey).")
 @click.option("--json", "as_json", is_flag=True, help="Print the rejection as JSON.")
-def review_reject(decision_id: str, note: str, reviewer: str | None, as_json: bool) -> None:
+def review_reject(decision_id: str, note: str, reviewer: str | None, key: str | None, as_json: bool) -> None:
     """Reject a require_review decision; earlier approvals stop counting."""
-    _review("reject", decision_id, note, reviewer, as_json)
+    _review("reject", decision_id, note, reviewer, key, as_json)
 
 
 @connect.command("recover")

@@ -27,6 +27,7 @@ from patchgate.connect.journal import (
 from patchgate.connect.models import ApplyReceipt, FileReceipt
 from patchgate.connect.interrupted import recover_if_needed
 from patchgate.connect.recover import settle_interrupted
+from patchgate.connect.trust import check_redecided, check_trusted
 from patchgate.connect.store import StoredDecision, load_decision, resolve_id, write_receipt
 from patchgate.diagnostics.errors import InputError
 from patchgate.rewrites.models import RewritePlan
@@ -44,8 +45,10 @@ def apply_decision(workspace: Path, reference: str) -> ApplyReceipt:
             if stored.receipt is None and has_event(workspace, "apply", stored.decision_id):
                 raise ApplyRefused("already-applied", f"decision {stored.decision_id} was already applied "
                                    "(the audit log records it; its receipt.json is missing)", 40)
-            plan = check_allowed(stored)
+            counted = check_trusted(workspace, stored)
+            plan = check_allowed(stored, counted)
             work = prepare(workspace, plan)
+            check_redecided(workspace, stored)
         except ApplyRefused as refusal:
             append_event(workspace, "apply-refused", stored.decision_id, {"reason": refusal.kind, "detail": refusal.message})
             raise

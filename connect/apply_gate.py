@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from patchgate.connect.models import Approval
 from patchgate.connect.review import review_state
 from patchgate.connect.store import StoredDecision
 from patchgate.diagnostics.errors import PatchgateError
@@ -43,8 +44,8 @@ class FileWork:
     missing_dirs: tuple[str, ...]
 
 
-def check_allowed(stored: StoredDecision) -> RewritePlan:
-    """The plan to write, if this decision may be applied at all."""
+def check_allowed(stored: StoredDecision, counted: tuple[Approval, ...]) -> RewritePlan:
+    """The plan to write, if this decision may be applied at all (counting only the approvals given)."""
     name, verdict = stored.decision_id, stored.verdict.verdict
     if stored.receipt is not None:
         raise ApplyRefused("already-applied", f"decision {name} was already applied at {stored.receipt.created_at}", 40)
@@ -55,7 +56,7 @@ def check_allowed(stored: StoredDecision) -> RewritePlan:
     if verdict == "rewrite":
         raise ApplyRefused("rewrite", f"decision {name} asks for a rewrite first: {_why(stored)}", 10)
     if verdict == "require_review":
-        state = review_state(stored)
+        state = review_state(stored, counted)
         if state.status == "rejected":
             raise ApplyRefused("rejected", f"decision {name} was rejected by {state.rejected_by}", 30)
         if state.status != "approved":

@@ -27,7 +27,8 @@ from pydantic import Field, ValidationError
 from patchgate.connect.apply_io import fsync_dir
 from patchgate.connect.locks import state_lock
 from patchgate.diagnostics.base import Model
-from patchgate.rewrites.store import STATE_DIR, write_state_file
+from patchgate.connect.state import state_root
+from patchgate.rewrites.store import write_state_file
 
 GENESIS = "0" * 64
 LOCK_TIMEOUT = 60.0
@@ -55,12 +56,12 @@ class AuditHead(Model):
 
 def audit_path(workspace: Path) -> Path:
     """The audit log of a workspace."""
-    return workspace / STATE_DIR / "audit.ndjson"
+    return state_root(workspace) / "audit.ndjson"
 
 
 def head_path(workspace: Path) -> Path:
     """The head anchor of a workspace's audit log."""
-    return workspace / STATE_DIR / "audit.head"
+    return state_root(workspace) / "audit.head"
 
 
 def canonical(data: dict[str, Any]) -> str:
@@ -153,6 +154,19 @@ def _next_position(workspace: Path, head: AuditHead) -> tuple[int, str]:
     return seq, line_sha(last)
 
 
+def append_line(path: Path, raw: bytes) -> int:
+    """Append one line durably (the caller holds the audit lock); the file's size after it."""
+    created = not path.exists()
+    with path.open("ab") as stream:
+        stream.write(raw)
+        stream.flush()
+        os.fsync(stream.fileno())
+        size = stream.tell()
+    if created:
+        fsync_dir(path.parent)
+    return size
+
+
 def append_event(workspace: Path, event: EventKind, decision_id: str | None, data: dict[str, Any]) -> AuditEvent:
     """Append one event under the lock, fsync it, then move the head anchor to it."""
     with audit_lock(workspace):
@@ -160,15 +174,7 @@ def append_event(workspace: Path, event: EventKind, decision_id: str | None, dat
         seq, prev = _next_position(workspace, head)
         record = AuditEvent(seq=seq, time=now_iso(), event=event, decision_id=decision_id, data=data, prev=prev)
         raw = (canonical(record.model_dump(mode="json")) + "\n").encode("utf-8")
-        log = audit_path(workspace)
-        created = not log.exists()
-        with log.open("ab") as stream:
-            stream.write(raw)
-            stream.flush()
-            os.fsync(stream.fileno())
-            size = stream.tell()
-        if created:
-            fsync_dir(log.parent)
+        size = append_line(audit_path(workspace), raw)
         anchor = AuditHead(seq=seq, sha256=line_sha(raw), size=size)
         write_state_file(head_path(workspace), anchor.model_dump_json() + "\n")
         return record

@@ -13,7 +13,7 @@ from typing import Literal
 
 from patchgate.connect.audit import GENESIS, AuditEvent, AuditHead, audit_path, canonical, line_sha, parse_line, read_head
 
-ProblemKind = Literal["changed", "removed", "reordered", "inserted", "truncated", "incomplete", "unanchored"]
+ProblemKind = Literal["changed", "removed", "reordered", "inserted", "truncated", "incomplete", "unanchored", "unsigned"]
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,8 @@ def _head_problem(lines: list[_Line], head: AuditHead | None) -> Problem | None:
     return None
 
 
-def verify_log(workspace: Path) -> VerifyResult:
-    """Check every line, then the head; the first problem found, or none."""
+def verify_log(workspace: Path, signers: Path | None = None) -> VerifyResult:
+    """Check every line, then the head, then (with signers) the signed checkpoints; the first problem, or none."""
     log = audit_path(workspace)
     data = log.read_bytes() if log.exists() else b""
     lines = [_Line(raw, parse_line(raw)) for raw in data.splitlines(keepends=True)]
@@ -129,4 +129,17 @@ def verify_log(workspace: Path) -> VerifyResult:
         problem = _line_problem(lines, index)
         if problem is not None:
             return VerifyResult(len(lines), problem)
-    return VerifyResult(len(lines), _head_problem(lines, read_head(workspace)))
+    problem = _head_problem(lines, read_head(workspace))
+    if problem is None and signers is not None:
+        problem = _signature_problem(workspace, lines, signers)
+    return VerifyResult(len(lines), problem)
+
+
+def _signature_problem(workspace: Path, lines: list[_Line], signers: Path) -> Problem | None:
+    """With signers set: every checkpoint signed by an allowed signer over the line it names, reviews covered."""
+    from patchgate.connect.checkpoints import REVIEW_EVENTS, checkpoint_problem
+    from patchgate.connect.context import workspace_id
+
+    reviews = [i + 1 for i, item in enumerate(lines) if item.event is not None and item.event.event in REVIEW_EVENTS]
+    message = checkpoint_problem(workspace, workspace_id(workspace), [item.raw for item in lines], reviews, signers)
+    return None if message is None else Problem(len(lines), "unsigned", message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -38,6 +39,13 @@ def git_branch(workspace: Path) -> str | None:
     return head.removeprefix("ref: refs/heads/") if head.startswith("ref: refs/heads/") else None
 
 
+def workspace_id(workspace: Path) -> str:
+    """The workspace's identity: its real path and its repository's git directory."""
+    git_dir = _git_dir(workspace)
+    parts = [os.path.realpath(workspace), os.path.realpath(git_dir) if git_dir else ""]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def default_actor_id() -> str:
     """Whoever runs the command, when no actor is named."""
     return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
@@ -55,7 +63,8 @@ def build_context(workspace: Path, policy: ConnectPolicy, task_id: str, actor_id
     except ValueError as error:
         raise InputError(f"--write-scope: {error}") from None
     body = {
-        "task_id": task_id, "repo": str(workspace), "branch": git_branch(workspace),
+        "task_id": task_id, "repo": str(workspace), "workspace_id": workspace_id(workspace),
+        "branch": git_branch(workspace),
         "actor": Actor(id=actor_id or default_actor_id(), type=actor_type),  # type: ignore[arg-type]
         "write_scope": scope, "protected_paths": list(policy.protected_paths),
         "immutable_paths": list(policy.immutable_paths), "generated_paths": list(policy.generated_paths),

@@ -93,7 +93,8 @@ def run_checks(workspace: Path, policy: ConnectPolicy, context: ContextPack,
     return [checks[check_id] for check_id in CHECK_ORDER], sorted(dict.fromkeys([*requested, *floating]))
 
 
-def review_packet(decision_id: str, verdict: str, packet: PlanPacket, checks: list[Check]) -> ReviewPacket:
+def review_packet(decision_id: str, verdict: str, packet: PlanPacket, checks: list[Check],
+                  approvals_needed: int = 1) -> ReviewPacket:
     """What a reviewer (or the denied actor) reads: the reasons, most severe first, and the change itself."""
     failing = sorted((c for c in checks if c.status != "pass"), key=lambda c: -VERDICT_RANK[c.verdict])
     reason = "; ".join(f"{c.id} ({c.verdict}): {c.detail}" for c in failing)
@@ -101,7 +102,7 @@ def review_packet(decision_id: str, verdict: str, packet: PlanPacket, checks: li
     diff = f"$ {candidate.command}\n" if candidate.command is not None else "".join(
         item.diff for item in candidate.plan.files) if candidate.plan else ""  # type: ignore[union-attr]
     body = {"decision_id": decision_id, "objective": packet.objective, "reason": reason, "diff": diff,
-            "evidence_refs": packet.evidence_refs, "required_approvals": 1 if verdict == "require_review" else 0}
+            "evidence_refs": packet.evidence_refs, "required_approvals": approvals_needed if verdict == "require_review" else 0}
     data = ReviewPacket.model_validate({**body, "id": ""}).model_dump(mode="json")
     return ReviewPacket.model_validate({**data, "id": content_digest(data)})
 
@@ -112,7 +113,7 @@ def decide(workspace: Path, policy: ConnectPolicy, context: ContextPack, packet:
     verdict = most_severe(c.verdict for c in checks)
     failing = [c for c in checks if c.status == "fail"]
     remediation = [REMEDIATION[c.id] for c in sorted(failing, key=lambda c: -VERDICT_RANK[c.verdict])]
-    review = review_packet(decision_id, verdict, packet, checks) if verdict in ("require_review", "deny") else None
+    review = review_packet(decision_id, verdict, packet, checks, policy.required_approvals) if verdict in ("require_review", "deny") else None
     plan = packet.candidate.plan
     result = PatchVerdict(
         decision_id=decision_id, verdict=verdict, plan_digest=plan.id if plan else None, checks=checks,

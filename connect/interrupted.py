@@ -24,7 +24,9 @@ JOURNAL_FOLDER = (".patchgate", "journal")
 
 def journal_dir(workspace: Path) -> Path:
     """Where journals of running applies live."""
-    return workspace.joinpath(*JOURNAL_FOLDER)
+    from patchgate.connect.state import state_root
+
+    return state_root(workspace) / "journal"
 
 
 def pending_entries(workspace: Path) -> list[str]:

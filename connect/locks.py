@@ -82,9 +82,9 @@ def exclusive(path: Path, timeout: float) -> Iterator[None]:
 def state_lock(workspace: Path, name: str, timeout: float, busy: str) -> Iterator[None]:
     """Hold `.patchgate/<name>.lock` for the block; waiting too long is one line naming `busy`, not a crash."""
     from patchgate.diagnostics.errors import InputError
-    from patchgate.rewrites.store import STATE_DIR
+    from patchgate.connect.state import state_root
 
-    state = workspace / STATE_DIR
+    state = state_root(workspace)
     state.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         try:

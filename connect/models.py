@@ -42,6 +42,8 @@ class ContextPack(Model):
     id: str = Field(description="sha256 of the canonical JSON of this pack without its id.")
     task_id: str = Field(description="The task this change belongs to.")
     repo: str = Field(description="Workspace root the decision was made in (absolute path).")
+    workspace_id: str | None = Field(default=None, description=(
+        "sha256 of the workspace's real path and git directory: a decision applies only where it was made."))
     branch: str | None = Field(description="Current git branch, if any.")
     actor: Actor = Field(description="Who asks for the change.")
     write_scope: list[str] = Field(description="Globs the task may write; empty means the whole workspace.")
@@ -134,6 +136,8 @@ class Approval(Model):
     note: str = Field(default="", description="The reviewer's note.")
     created_at: str = Field(description="ISO-8601 UTC time.")
     plan_digest: str | None = Field(description="Id of the plan reviewed; an approval counts only for this digest.")
+    signature: str | None = Field(default=None, description=(
+        "Armored SSH signature (namespace patchgate) of the approval and its workspace, when signers are set."))
 
 
 class FileReceipt(Model):

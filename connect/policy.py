@@ -90,6 +90,12 @@ class ConnectPolicy(Settings):
     commands: CommandPolicy = Field(default_factory=CommandPolicy, description="Command allow/review/deny lists.")
     thresholds: Thresholds = Field(default_factory=Thresholds, description="Verdict per kind of finding.")
     smoke_checks: list[SmokeCheck] = Field(default_factory=list, description="Commands run on a scratch copy.")
+    required_approvals: StrictInt = Field(default=1, ge=1, le=20,
+                                          description="Distinct reviewers a require_review decision needs.")
+    state_dir: str | None = Field(default=None, min_length=1,
+                                  description="Keep decisions, journal and audit here, outside the workspace.")
+    signers: str | None = Field(default=None, min_length=1,
+                                description="SSH allowed-signers file: approvals and audit checkpoints must be signed.")
 
     _patterns = field_validator("protected_paths", "generated_paths", "write_scope")(check_patterns)
 

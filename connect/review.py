@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from patchgate.connect.audit import append_event, now_iso
+from patchgate.connect.audit import AuditEvent, append_event, now_iso, read_events
 from patchgate.connect.journal import apply_lock
 from patchgate.connect.models import Approval
 from patchgate.connect.store import StoredDecision, list_decision_ids, load_decision, resolve_id, write_approval
@@ -33,10 +33,11 @@ class ReviewState:
     needed: int
 
 
-def review_state(stored: StoredDecision) -> ReviewState:
-    """Count the approvals for the decided plan digest since its last rejection."""
+def review_state(stored: StoredDecision, counted: tuple[Approval, ...] | None = None) -> ReviewState:
+    """Count the approvals (those that count, when given) for the decided plan digest since its last rejection."""
     needed = max(1, stored.review.required_approvals) if stored.review else 1
-    relevant = [item for item in stored.approvals if item.plan_digest == stored.verdict.plan_digest]
+    approvals = stored.approvals if counted is None else counted
+    relevant = [item for item in approvals if item.plan_digest == stored.verdict.plan_digest]
     last_reject = max((i for i, item in enumerate(relevant) if item.decision == "reject"), default=-1)
     approvers = tuple(dict.fromkeys(item.reviewer for item in relevant[last_reject + 1 :] if item.decision == "approve"))
     rejected_by = relevant[last_reject].reviewer if last_reject >= 0 else None
@@ -72,33 +73,67 @@ def default_reviewer() -> str:
 
 
 def record_review(workspace: Path, reference: str, decision: Literal["approve", "reject"], reviewer: str,
-                  note: str) -> tuple[Approval, ReviewState]:
-    """Store an approval or rejection of the decided plan digest and log it."""
+                  note: str, key: str | None = None) -> tuple[Approval, ReviewState]:
+    """Store an approval or rejection of the decided plan digest (signed when signers are set) and log it."""
+    from patchgate.connect.trust import approval_digest, signers_in_force
+
     if not reviewer.strip():
         raise InputError("--reviewer must not be empty")
     decision_id = resolve_id(workspace, reference)
+    signing = _signing_key(key) if signers_in_force(workspace) is not None else None
     with apply_lock(workspace):
         stored = load_decision(workspace, decision_id)
         _reviewable(stored)
         approval = Approval(decision_id=stored.decision_id, reviewer=reviewer, decision=decision, note=note,
                             created_at=now_iso(), plan_digest=stored.verdict.plan_digest)
+        if signing is not None:
+            approval = _signed(stored, approval, signing)
         write_approval(stored, approval)
         event = "approval" if decision == "approve" else "rejection"
-        append_event(workspace, event, stored.decision_id,
-                     {"reviewer": reviewer, "plan_digest": approval.plan_digest, "note": note})
-        return approval, review_state(load_decision(workspace, stored.decision_id))
+        append_event(workspace, event, stored.decision_id, {"reviewer": reviewer, "plan_digest": approval.plan_digest,
+                                                             "note": note, "approval_digest": approval_digest(approval)})
+        if signing is not None:
+            from patchgate.connect.checkpoints import write_checkpoint
+
+            write_checkpoint(workspace, stored.context.workspace_id or "", signing, reviewer)
+        return approval, trusted_state(workspace, load_decision(workspace, stored.decision_id))
+
+
+def _signing_key(key: str | None) -> Path:
+    """The reviewer's SSH key, when approvals must be signed."""
+    from patchgate.connect.signing import signing_key
+
+    return signing_key(key)
+
+
+def _signed(stored: StoredDecision, approval: Approval, key: Path) -> Approval:
+    """The approval with the reviewer's signature over it and its workspace."""
+    from patchgate.connect.signing import sign
+    from patchgate.connect.trust import approval_payload
+
+    signature = sign(approval_payload(stored.context.workspace_id, approval), key)
+    return approval.model_copy(update={"signature": signature})
+
+
+def trusted_state(workspace: Path, stored: StoredDecision, events: list[AuditEvent] | None = None) -> ReviewState:
+    """Where a decision stands, counting only approvals the audit log (and signatures) vouch for."""
+    from patchgate.connect.trust import trusted_approvals
+
+    logged = read_events(workspace) if events is None else events
+    return review_state(stored, trusted_approvals(workspace, stored, logged))
 
 
 def list_reviews(workspace: Path, include_all: bool) -> tuple[list[tuple[StoredDecision, ReviewState]], list[str]]:
     """Decisions waiting for review (or every one, with --all), oldest first; and why any could not be read."""
     rows, damaged = [], []
+    events = read_events(workspace)
     for decision_id in list_decision_ids(workspace):
         try:
             stored = load_decision(workspace, decision_id)
         except InputError as error:
             damaged.append(error.message)
             continue
-        state = review_state(stored)
+        state = trusted_state(workspace, stored, events)
         if include_all or state.status == "pending":
             rows.append((stored, state))
     return rows, damaged

@@ -23,11 +23,12 @@ from pydantic import BaseModel, ValidationError
 from patchgate.connect.apply_io import fsync_dir
 from patchgate.connect.audit import append_event, now_iso
 from patchgate.connect.models import (
-    ApplyReceipt, Approval, ContextPack, DecisionEnvelope, PatchVerdict, PlanPacket, ReviewPacket,
+    ApplyReceipt, Approval, ContextPack, DecisionEnvelope, PatchVerdict, PlanPacket, ReviewPacket, content_digest,
 )
 from patchgate.diagnostics.errors import InputError, pydantic_reason
 from patchgate.rewrites.models import RewritePlan
-from patchgate.rewrites.store import STATE_DIR, write_state_file
+from patchgate.connect.state import state_root
+from patchgate.rewrites.store import write_state_file
 
 DECISION_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
 ID_PREFIX = re.compile(r"^[0-9TZa-f-]{4,}$")
@@ -53,7 +54,7 @@ class StoredDecision:
 
 def decisions_dir(workspace: Path) -> Path:
     """Where a workspace keeps its decisions."""
-    return workspace / STATE_DIR / "decisions"
+    return state_root(workspace) / "decisions"
 
 
 def new_decision_id() -> str:
@@ -102,9 +103,15 @@ def record_decision(workspace: Path, context: ContextPack, packet: PlanPacket, p
     _publish(decisions_dir(workspace), decision_id, {name: _dump(model) for name, model in files.items()})
     append_event(workspace, "decision", decision_id, {
         "verdict": verdict.verdict, "task_id": packet.task_id, "plan_digest": verdict.plan_digest,
-        "policy_digest": policy_digest, "actor": context.actor.id,
+        "policy_digest": policy_digest, "actor": context.actor.id, **decision_digests(context, packet, verdict),
     })
     return envelope
+
+
+def decision_digests(context: ContextPack, packet: PlanPacket, verdict: PatchVerdict) -> dict[str, str | None]:
+    """What a decision's audit event pins: its workspace and the digest of each artifact as decided."""
+    return {"workspace_id": context.workspace_id, "context_id": context.id, "packet_id": packet.id,
+            "verdict_digest": content_digest(verdict.model_dump(mode="json"))}
 
 
 def _publish(parent: Path, decision_id: str, texts: dict[str, str]) -> None:

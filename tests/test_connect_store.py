@@ -11,6 +11,7 @@ from conftest import run_patchgate, write_files
 from test_apply_support import make_plan, record, sha
 
 from patchgate.connect.audit import audit_path, read_events
+from patchgate.connect.policy import load_policy
 from patchgate.connect.store import DECISION_ID, decisions_dir, load_decision, new_decision_id
 from patchgate.diagnostics.errors import InputError
 
@@ -32,10 +33,12 @@ def test_record_then_load_round_trips(project: Path) -> None:
         "context.json", "envelope.json", "packet.json", "plan.json", "review.json", "verdict.json"]
     stored = load_decision(project, decision_id)
     assert stored.plan == plan and stored.verdict.verdict == "require_review"
-    assert stored.envelope.policy_digest == "policy-digest" and stored.approvals == () and stored.receipt is None
+    assert stored.envelope.policy_digest == load_policy(project).digest()
+    assert stored.approvals == () and stored.receipt is None
     assert load_decision(project, decision_id[:20]).decision_id == decision_id, "a unique prefix resolves"
     (event,) = read_events(project)
     assert (event.event, event.decision_id, event.data["plan_digest"]) == ("decision", decision_id, plan.id)
+    assert event.data["context_id"] == stored.context.id and event.data["packet_id"] == stored.packet.id
     assert not list(decisions_dir(project).glob(".*")), "no staging folder left behind"
 
 

@@ -83,7 +83,7 @@ def test_the_start_up_check_imports_nothing_heavy(tmp_path: Path) -> None:
             "assert recover_around([Path.cwd()]) == []\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'click', 'patchgate')))\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "['patchgate', 'patchgate.connect', 'patchgate.connect.interrupted']"
+    assert done.stdout.strip() == "['patchgate', 'patchgate.connect', 'patchgate.connect.interrupted', 'patchgate.connect.state']"
 
 
 def test_journals_are_found_at_every_level_once(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def test_list_show_approve_apply(pending: tuple[Path, str]) -> None:
     listing = json.loads(run_patchgate("connect", "review", "list", "--json", cwd=root).stdout)
     assert [(row["decision_id"], row["status"]) for row in listing] == [(decision_id, "pending")]
     shown = run_patchgate("connect", "review", "show", decision_id, cwd=root)
-    assert shown.code == 0 and "require_review" in shown.stdout and "a.py is protected" in shown.stdout
+    assert shown.code == 0 and "require_review" in shown.stdout and "writes protected paths: a.py" in shown.stdout
     assert "-x = 1" in shown.stdout and "+x = 2" in shown.stdout
     refused = run_patchgate("apply", decision_id, cwd=root)
     assert refused.code == 20 and "review approve" in refused.stderr
@@ -93,6 +93,6 @@ def test_only_require_review_decisions_are_reviewed(project: Path, verdict: str)
 def test_show_json_and_unknown_id(pending: tuple[Path, str]) -> None:
     root, decision_id = pending
     shown = json.loads(run_patchgate("connect", "review", "show", decision_id, "--json", cwd=root).stdout)
-    assert shown["verdict"]["verdict"] == "require_review" and shown["review"]["reason"] == "a.py is protected"
+    assert shown["verdict"]["verdict"] == "require_review" and "writes protected paths: a.py" in shown["review"]["reason"]
     unknown = run_patchgate("connect", "review", "approve", "20990101T000000Z-deadbeef", cwd=root)
     assert unknown.code == 40 and "no such decision" in unknown.stderr
