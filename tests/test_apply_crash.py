@@ -124,7 +124,7 @@ def test_sigkill_mid_apply_then_recover_is_all_or_nothing(scratch: Path, batch: 
 def test_the_next_command_recovers_automatically(scratch: Path) -> None:
     root = scratch / "ws"
     decision_id, before, _ = prepare(root)
-    (root / "patchgate.toml").write_text("", encoding="utf-8")
+    assert (root / "patchgate.toml").is_file(), "the workspace root is marked by its config"
     process = subprocess.Popen([sys.executable, "-c", RUNNER, str(root), decision_id],
                                env={**os.environ, "PATCHGATE_TEST_APPLY_DELAY": "0.05"})
     while not (root / ".patchgate" / "journal").exists():
