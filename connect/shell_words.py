@@ -7,7 +7,7 @@ from typing import Optional
 
 from tree_sitter import Node
 
-from patchgate.connect.shell_models import MAX_BRACE_WORDS, OPAQUE_NODES, SUBSTITUTIONS, Word
+from patchgate.connect.shell_models import EVALUATING_NODES, MAX_BRACE_WORDS, OPAQUE_NODES, SUBSTITUTIONS, Word
 
 
 def join_continuations(text: str) -> str:
@@ -54,13 +54,20 @@ def node_text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", "replace")
 
 
-def find_substitutions(node: Node, out: list[Node]) -> None:
-    """Collect the outermost command/process substitutions below a node."""
+def find_substitutions(node: Node, out: list[Node], evaluating: bool = True) -> None:
+    """Collect the outermost command/process substitutions below a node, and the outermost node whose text
+    bash evaluates (arithmetic, a subscript, ${!x}) unless it is a plain literal."""
     if node.type in SUBSTITUTIONS:
         out.append(node)
         return
+    if evaluating and node.type in EVALUATING_NODES:
+        from patchgate.connect.shell_evaluated import node_evaluates
+
+        if node_evaluates(node) is not None:
+            out.append(node)
+            evaluating = False
     for child in node.children:
-        find_substitutions(child, out)
+        find_substitutions(child, out, evaluating)
 
 
 ANSI_C = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.S)
