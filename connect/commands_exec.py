@@ -92,9 +92,12 @@ def _program_findings(cmd: SimpleCommand) -> Found:
     if reads_program_from_stdin(cmd.argv) or any(a in STDIN_FILES for a in cmd.argv[1:]):
         source = _stdin_source(cmd)
         return [("stdin-program", "review", f"{name} runs a program read from {source}")] if source else []
-    operands = [i for i, a in enumerate(cmd.argv[1:], start=1) if not a.startswith("-")]
+    operands = [i for i, a in enumerate(cmd.argv[1:], start=1) if not a.startswith(("-", "+"))]
     if operands and operands[0] in cmd.opaque_words:
         return [("opaque-program", "review", f"{name} runs a program only known at run time")]
+    script_flag = any(re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", a) for a in cmd.argv[1:])
+    if name in SHELLS and script_flag and not operands:
+        return [("opaque-program", "review", f"{name} -c gets its script from arguments only known at run time")]
     return []
 
 

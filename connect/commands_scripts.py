@@ -139,30 +139,31 @@ def awk_effects(program: str) -> list[Hit]:
     return hits
 
 
-def awk_program(args: list[str]) -> list[str]:
-    """The program texts of an awk command line: -e/--source values, else the first operand (no -f)."""
+def awk_program(args: list[str]) -> tuple[list[str], list[str], bool]:
+    """The program texts of an awk command line (-e/--source values, else the first operand unless -f),
+    its file operands, and whether gawk's inplace extension makes it rewrite those files."""
     texts: list[str] = []
-    from_file = False
+    files: list[str] = []
+    from_file = inplace = False
     i = 0
     while i < len(args):
-        arg = args[i]
+        arg, nxt = args[i], args[i + 1] if i + 1 < len(args) else ""
         i += 1
         if arg == "--":
+            files += args[i:]
             break
-        if arg in ("-e", "--source") and i < len(args):
-            texts.append(args[i])
-            i += 1
-        elif arg.startswith("--source="):
-            texts.append(arg.split("=", 1)[1])
-        elif arg in ("-f", "--file", "-E", "--exec", "-v", "--assign", "-F", "--field-separator", "-i", "-l"):
+        if arg in ("-e", "--source", "-f", "--file", "-E", "--exec", "-v", "--assign", "-F", "--field-separator",
+                   "-i", "--include", "-l", "--load"):
+            texts += [nxt] if arg in ("-e", "--source") else []
             from_file = from_file or arg in ("-f", "--file", "-E", "--exec")
+            inplace = inplace or arg in ("-i", "--include") and nxt.startswith("inplace")
             i += 1
         elif arg.startswith("-") and len(arg) > 1:
+            texts += [arg.split("=", 1)[1]] if arg.startswith("--source=") else []
             from_file = from_file or arg.startswith(("-f", "--file=", "-E", "--exec="))
+            inplace = inplace or arg.startswith(("-iinplace", "--include=inplace"))
         else:
-            if not texts and not from_file:
-                texts.append(arg)
-            break
-    if not texts and not from_file and i < len(args) and args[i - 1] == "--":
-        texts.append(args[i])
-    return texts
+            files.append(arg)
+    if not texts and not from_file and files:
+        texts.append(files.pop(0))
+    return texts, files, inplace

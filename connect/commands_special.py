@@ -56,9 +56,9 @@ def _unzip(args: list[str]) -> list[Hit]:
 
 
 def _zip(args: list[str]) -> list[Hit]:
-    """zip writes its archive, the first operand."""
-    _, operands = scan(TOOLS["zip"], args)
-    return [Hit("write", "writes the archive", "zip", operands[0])] if operands else []
+    """zip writes its archive, the first operand (and -TT runs a command)."""
+    _, operands = scan(TOOLS["zip"], [a for a in args if not a.startswith("-TT")])
+    return _zip_tt(args) + ([Hit("write", "writes the archive", "zip", operands[0])] if operands else [])
 
 
 def _in_place(args: list[str]) -> list[Hit]:
@@ -174,8 +174,49 @@ def _git_init(args: list[str]) -> list[Hit]:
 
 
 def _awk(args: list[str]) -> list[Hit]:
-    """awk: what the program text writes or runs."""
-    return [hit for text in awk_program(args) for hit in awk_effects(text)]
+    """awk: what the program text writes or runs; with gawk -i inplace, every file operand is rewritten."""
+    texts, files, inplace = awk_program(args)
+    hits = [hit for text in texts for hit in awk_effects(text)]
+    return hits + [Hit("write", "gawk -i inplace rewrites this file", "-i inplace", f) for f in files if inplace]
+
+
+def _pytest(args: list[str]) -> list[Hit]:
+    """pytest --cov-report=KIND[:PATH] writes PATH (or the kind's default file)."""
+    defaults = {"html": "htmlcov", "xml": "coverage.xml", "json": "coverage.json", "lcov": "coverage.lcov"}
+    values = [a.split("=", 1)[1] for a in args if a.startswith("--cov-report=")]
+    values += [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--cov-report"]
+    out = []
+    for value in values:
+        kind, _, path = value.partition(":")
+        target = path or defaults.get(kind, "")
+        out += [Hit("write", "writes a coverage report there", "--cov-report", target)] if target else []
+    return out
+
+
+def _scp(args: list[str]) -> list[Hit]:
+    """scp SOURCE... DEST writes DEST when it is local; -o ProxyCommand runs a command."""
+    _, operands = scan(TOOLS["scp"], args)
+    local = operands[-1] if len(operands) > 1 and not re.match(r"[^/]*:", operands[-1]) else ""
+    return _ssh(args) + ([Hit("write", "copies into this local path", "scp", local)] if local else [])
+
+
+def _sudo(args: list[str]) -> list[Hit]:
+    """sudo -e/sudoedit edits (writes) files; sudo -s/-i without a command opens a shell reading stdin."""
+    _, operands = scan(Tool((("-u= -g= -p= -C= -h= -D= -r= -t= -U= -T= -R=", "arg", ""),)), args, posix=True)
+    flags = "".join(a[1:] for a in args[:len(args) - len(operands)] if a.startswith("-") and not a.startswith("--"))
+    longs = {a.split("=", 1)[0] for a in args if a.startswith("--")}
+    if "e" in flags or "--edit" in longs:
+        return [Hit("write", "sudo -e edits this file", "sudo -e", o) for o in operands]
+    if not operands and (set(flags) & {"s", "i"} or longs & {"--shell", "--login"}):
+        return [Hit("exec", "opens a root shell that reads commands from stdin", "sudo -s")]
+    return []
+
+
+def _zip_tt(args: list[str]) -> list[Hit]:
+    """zip -TT CMD (two letters, so not a cluster) runs CMD to test the archive."""
+    values = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "-TT"]
+    values += [a[3:] for a in args if a.startswith("-TT") and len(a) > 3]
+    return [Hit("script", "runs this command to test the archive", "-TT", v) for v in values]
 
 
 def _sed(args: list[str]) -> list[Hit]:
@@ -205,8 +246,9 @@ def _vim(args: list[str]) -> list[Hit]:
 
 SPECIAL: dict[str, Reader] = {
     "tar": _tar, "unzip": _unzip, "zip": _zip, "gzip": _in_place, "zstd": _in_place, "uniq": _uniq,
-    "split": _split, "csplit": _split, "make": _make, "wget": _wget, "ssh": _ssh, "scp": _ssh, "awk": _awk,
-    "sed": _sed, "crontab": _crontab, "sqlite3": _sqlite, "vim": _vim,
+    "split": _split, "csplit": _split, "make": _make, "wget": _wget, "ssh": _ssh, "awk": _awk,
+    "sed": _sed, "crontab": _crontab, "sqlite3": _sqlite, "vim": _vim, "pytest": _pytest, "scp": _scp,
+    "sudo": _sudo, "sudoedit": lambda args: _sudo(["-e", *args]),
     "git *": _git_global, "git config": _git_config, "git clone": _git_clone, "git worktree": _git_worktree,
     "git init": _git_init, "git apply": _git_patches, "git am": _git_patches,
     **{f"git {sub}": (lambda args, sub=sub: _git_runs(args, sub)) for sub in ("submodule", "bisect", "hook")},

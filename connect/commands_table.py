@@ -92,8 +92,9 @@ TOOLS: dict[str, Tool] = {
          "--json-report-file= --debug=?", "write", "writes a report to this file"),
         ("-p=", "exec", "loads this plugin (code) into pytest"),
         ("--pdbcls= --tx= --rsyncdir=", "exec", "loads or starts code chosen on the command line"),
-        ("-c= --config-file= --inifile= -o= --override-ini= --rootdir= --confcutdir=", "config",
+        ("-c= --config-file= --inifile= -o= --override-ini= --rootdir= --confcutdir= --cov-config=", "config",
          "changes which configuration pytest reads"),
+        ("--cov-report=", "arg", ""),
         ("-k= -m= -r= -W= -n= --tb= --maxfail= --durations= --deselect= --ignore= --ignore-glob= --junitprefix= "
          "--log-level= --log-file-level= --log-file-format= --log-file-date-format= --log-cli-level= "
          "--import-mode= --capture= --dist= --color=", "arg", ""),
@@ -122,8 +123,7 @@ TOOLS: dict[str, Tool] = {
     )),
     "sort": Tool((("-o= --output=", "write", "writes the sorted output there"),
                   ("--compress-program=", "script", "runs this program to compress temporary files"),
-                  ("-T= --temporary-directory=", "write", "writes temporary files there"),
-                  ("-k= -t= -S= --buffer-size= --files0-from= --batch-size= --parallel= --random-source= --key= "
+                  ("-k= -t= -S= -T= --temporary-directory= --buffer-size= --files0-from= --batch-size= --parallel= --random-source= --key= "
                    "--field-separator=", "arg", ""))),
     "rsync": Tool((("-e= --rsh= --rsync-path=", "script", "runs this command for the transfer"),
                    ("--log-file= --write-batch= --only-write-batch= --backup-dir= --partial-dir= --temp-dir= -T=",
@@ -203,9 +203,6 @@ TOOLS: dict[str, Tool] = {
     "ssh": Tool((("-o=", "arg", ""), ("-F=", "config", "reads another ssh configuration"),
                  ("-i= -l= -p= -b= -c= -D= -E= -e= -I= -J= -L= -m= -O= -Q= -R= -S= -W= -w=", "arg", "")),
                 prefixes=False),
-    "scp": Tool((("-S=", "script", "runs this program instead of ssh"), ("-o=", "arg", ""),
-                 ("-F=", "config", "reads another ssh configuration"),
-                 ("-i= -l= -P= -c= -D= -J=", "arg", "")), prefixes=False),
     "vim": Tool((("-c= --cmd= -S= -s= -u= -i=", "exec", "runs editor commands (they can run shell commands)"),),
                 prefixes=False),
     "emacs": Tool((("--eval= -l= --load= -f= --funcall= --script= -x=", "exec", "runs Emacs Lisp"),),
@@ -217,6 +214,12 @@ TOOLS: dict[str, Tool] = {
     "sqlite3": Tool((("-cmd= -init=", "exec", "runs sqlite dot-commands (.shell, .output)"),), prefixes=False,
                     single_dash=True),
     "gzip": Tool((("-S= --suffix=", "arg", ""),)),
+    "rg": Tool((("--pre=", "script", "runs this command on every file searched"),
+                ("-e= -f= -g= -t= -T= -m= -A= -B= -C= -M= -j= --glob= --type= --regexp= --file= --max-count= "
+                 "--pre-glob= --replace= -r=", "arg", ""))),
+    "scp": Tool((("-S=", "script", "runs this program instead of ssh"), ("-o=", "arg", ""),
+                 ("-F=", "config", "reads another ssh configuration"),
+                 ("-i= -l= -P= -c= -D= -J=", "arg", "")), prefixes=False),
     **{f"go {sub}": Tool((("-o=", "write", "writes the built binary there"),
                           ("-exec= -toolexec=", "script", "runs the build or tests through this command"),
                           ("-modfile= -overlay= -C=", "config", "changes which module files go reads"),

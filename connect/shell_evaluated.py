@@ -34,8 +34,26 @@ def _between(node: Node, opening: str, closing: str) -> str:
     return text[len(opening):len(text) - len(closing)] if text.endswith(closing) else text[len(opening):]
 
 
+def array_key(node: Node) -> Optional[tuple[str, bool]]:
+    """(key, literal) of an array element written `[key]=value`, or None for a plain element; literal is
+    True when no substitution in the key was parsed (a quoted one only runs when bash evaluates the key)."""
+    children = node.children if node.type == "concatenation" else []
+    if not children or children[0].type != "word" or node_text(children[0]) != "[":
+        return None
+    end = next((i for i, c in enumerate(children) if c.type == "word" and node_text(c).startswith("]")), None)
+    if end is None:
+        return None
+    subs: list[Node] = []
+    key = "".join(w.value for c in children[1:end] for w in eval_word(c, subs))
+    return key, not subs
+
+
 def node_evaluates(node: Node) -> Optional[str]:
-    """The text an arithmetic, subscript or ${...} node makes bash evaluate, or None when it is a plain literal."""
+    """The text an arithmetic, subscript, ${...} node or array key makes bash evaluate, or None when it is a
+    plain literal."""
+    if node.type == "concatenation":
+        found = array_key(node)
+        return None if found is None or INDEX_OK.fullmatch(found[0]) else found[0]
     if node.type == "arithmetic_expansion":
         opening = node.children[0].type if node.children else "$(("
         inner = _between(node, opening, "))" if opening == "$((" else "]")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-from patchgate.connect.shell_models import SHELLS, basename
+from typing import Optional
+
+from patchgate.connect.shell_models import SHELLS, SimpleCommand, basename
 
 INTERPRETER = re.compile(r"(python|pypy|perl|ruby|node|nodejs|deno|bun|php|lua|tclsh|pwsh|osascript|irb|jshell|"
                          r"Rscript|julia)[0-9.]*")
@@ -56,3 +58,14 @@ def reads_program_from_stdin(argv: list[str]) -> bool:
             return False
         i += 2 if shell and value[:2] in SHELL_VALUE_OPTIONS else 1
     return True
+
+
+def echoed_text(cmd: SimpleCommand) -> Optional[str]:
+    """What a literal echo/printf writes to stdout (approximately: its words joined), None when unknown."""
+    if not cmd.argv or cmd.opaque or basename(cmd.argv[0]) not in ("echo", "printf"):
+        return None
+    words = cmd.argv[1:]
+    while words and basename(cmd.argv[0]) == "echo" and re.fullmatch(r"-[neE]+", words[0]):
+        words = words[1:]
+    text = " ".join(words)
+    return text.replace("\\n", "\n").replace("%s", " ") if basename(cmd.argv[0]) == "printf" else text

@@ -9,13 +9,15 @@ from typing import Optional
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
-from patchgate.connect.shell_evaluated import latent_script, node_evaluates, statement_evaluates, words_evaluate
+from patchgate.connect.shell_evaluated import (
+    LATENT, array_key, latent_script, node_evaluates, statement_evaluates, words_evaluate,
+)
 from patchgate.connect.shell_models import (
     CONTEXTS, MAX_DEPTH, SHELLS, SUBSTITUTIONS, Ctx, PipeStage, Plan, Redirect, SimpleCommand, Word, basename,
 )
 from patchgate.connect.shell_redirects import REDIRECT_NODES, heredoc_tails, redirect_parts
 from patchgate.connect.shell_words import eval_word, find_substitutions, join_continuations, node_text, syntax_errors
-from patchgate.connect.shell_interpreters import reads_program_from_stdin
+from patchgate.connect.shell_interpreters import echoed_text, reads_program_from_stdin
 from patchgate.connect.shell_wrappers import unwrap_plan
 
 
@@ -32,10 +34,14 @@ def _stage(ctx: Ctx, pid: int, number: int) -> Ctx:
     return replace(ctx.enter("pipeline"), pipes=(*ctx.pipes, PipeStage(pipeline=pid, stage=number)))
 
 
-def _split(subs: list[Node]) -> tuple[list[Node], list[str]]:
-    """Substitutions to walk, apart from the text of nodes bash evaluates (arithmetic, subscripts)."""
-    real = [n for n in subs if n.type in SUBSTITUTIONS]
-    return real, [t for n in subs if n.type not in SUBSTITUTIONS for t in [node_evaluates(n)] if t]
+def _split(subs: list[Node]) -> tuple[list[Node], list[str], list[str]]:
+    """Substitutions to walk (a word holding one the parser missed counts), the text of nodes bash evaluates
+    (arithmetic, subscripts, array keys) when not a plain literal, and scripts hidden in literal array keys."""
+    real = [n for n in subs if n.type in SUBSTITUTIONS or n.type in ("word", "regex")]
+    evaluated = [t for n in subs if n not in real for t in [node_evaluates(n)] if t]
+    latent = [latent_script(key) for n in subs if n.type == "concatenation"
+              for key, literal in [array_key(n) or ("", False)] if literal and LATENT.search(key)]
+    return real, evaluated, latent
 
 
 class Walker:
@@ -91,8 +97,8 @@ class Walker:
         elif kind == "variable_assignment":
             subs: list[Node] = []
             pair = self.assignment(node, subs)
-            real, evaluated = _split(subs)
-            self.add([], ctx, env=dict([pair]), evaluated=tuple(evaluated))
+            real, evaluated, latent = _split(subs)
+            self.add([], ctx, env=dict([pair]), evaluated=tuple(evaluated), latent=tuple(latent))
             for sub in real:
                 self.substitution(sub, ctx, ctx.parent)
         elif kind == "function_definition":
@@ -115,12 +121,31 @@ class Walker:
         return self.pipelines
 
     def pipeline(self, stages: list[Node], ctx: Ctx, pid: int, first: int) -> None:
-        """Give each stage its position; first is 1 when a heredoc's command already took stage 0."""
+        """Give each stage its position; first is 1 when a heredoc's command already took stage 0.
+        Text echoed into a shell (`echo 'rm -rf x' | sh`) is parsed as the script it becomes."""
+        starts: list[int] = []
         for number, stage in enumerate(stages, start=first):
+            starts.append(len(self.commands))
             self.visit(stage, _stage(ctx, pid, number))
+        for feeder, reader in zip(starts, starts[1:]):
+            text = echoed_text(self.commands[feeder]) if feeder < reader else None
+            if text is not None and reader < len(self.commands) and self.reads_script(self.commands[reader]):
+                script_ctx = replace(ctx.enter("pipe"), parent=reader, via="script", depth=ctx.depth + 1,
+                                     redirects=())
+                self.script(Word(text), script_ctx, "pipe")
+
+    @staticmethod
+    def reads_script(cmd: SimpleCommand) -> bool:
+        """A shell reading its program from stdin."""
+        return bool(cmd.argv) and basename(cmd.argv[0]) in SHELLS and reads_program_from_stdin(cmd.argv)
 
     def substitution(self, node: Node, ctx: Ctx, parent: Optional[int]) -> None:
         """Commands inside $(...), `...`, <(...) and >(...) run too; parent is who gets their output."""
+        if node.type in ("word", "regex"):
+            inner = replace(ctx.enter("substitution"), parent=parent, via="substitution", depth=ctx.depth + 1,
+                            redirects=())
+            self.parse_text(latent_script(node_text(node)), inner, "substitution")
+            return
         label = SUBSTITUTIONS[node.type]
         inner = replace(ctx.enter(label), parent=parent, via=label, redirects=())  # type: ignore[arg-type]
         for child in node.named_children:
@@ -131,6 +156,8 @@ class Walker:
         name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
         if name is not None and name.type == "subscript":
             find_substitutions(name, subs)
+        if value is not None and value.type == "array":
+            subs.extend(c for c in value.named_children if array_key(c) is not None)
         text = " ".join(w.value for w in eval_word(value, subs)) if value is not None else ""
         return (node_text(name) if name else "", text)
 
@@ -156,10 +183,10 @@ class Walker:
     def emit(self, words: list[Word], env: dict[str, str], subs: list[Node], redirects: list[Redirect],
              ctx: Ctx) -> None:
         """Add one simple command, what it wraps and what it substitutes."""
-        real, evaluated = _split(subs)
+        real, evaluated, latent = _split(subs)
         plan = unwrap_plan(words)
         index = self.add(words, ctx, env, tuple(redirects), transparent=bool(plan and plan.transparent),
-                         evaluated=tuple(evaluated))
+                         evaluated=tuple(evaluated), latent=tuple(latent))
         innermost = self.run_plan(plan, index, env, ctx) if plan else index
         for sub in real:
             self.substitution(sub, ctx, innermost)
@@ -239,9 +266,9 @@ class Walker:
                 words.append(Word(node_text(child)))
         if node.type == "test_command" and node.child_count > 1:
             words.append(Word(node_text(node.children[-1])))
-        real, evaluated = _split(subs)
+        real, evaluated, hidden = _split(subs)
         tested, latent = statement_evaluates(node)
         index = self.add(words, ctx, env if node.type == "declaration_command" else None,
-                         evaluated=(*tested, *evaluated), latent=tuple(latent_script(t) for t in latent))
+                         evaluated=(*tested, *evaluated), latent=(*hidden, *(latent_script(t) for t in latent)))
         for sub in real:
             self.substitution(sub, ctx, index)

@@ -54,10 +54,15 @@ def node_text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", "replace")
 
 
+UNPARSED_SUBSTITUTION = re.compile(r"(?<!\\)(\$\(|`)")
+"""A substitution tree-sitter left inside a plain word (backticks in "${x:+`cmd`}"): bash still runs it."""
+
+
 def find_substitutions(node: Node, out: list[Node], evaluating: bool = True) -> None:
-    """Collect the outermost command/process substitutions below a node, and the outermost node whose text
-    bash evaluates (arithmetic, a subscript, ${!x}) unless it is a plain literal."""
-    if node.type in SUBSTITUTIONS:
+    """Collect the outermost command/process substitutions below a node (and words holding one the parser
+    did not see), and the outermost node whose text bash evaluates (arithmetic, a subscript, ${!x}) unless
+    it is a plain literal."""
+    if node.type in SUBSTITUTIONS or node.type in ("word", "regex") and UNPARSED_SUBSTITUTION.search(node_text(node)):
         out.append(node)
         return
     if evaluating and node.type in EVALUATING_NODES:
