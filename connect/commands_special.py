@@ -12,7 +12,7 @@ from typing import Callable
 
 from patchgate.connect.commands_scan import Hit, scan
 from patchgate.connect.commands_scripts import awk_effects, awk_program, sed_effects, sed_scripts
-from patchgate.connect.commands_table import TOOLS, Tool
+from patchgate.connect.commands_table import FORMATTERS, TOOLS, Tool
 
 Reader = Callable[[list[str]], list[Hit]]
 GIT_GLOBAL_FLAGS = frozenset({
@@ -39,7 +39,8 @@ def _tar(args: list[str]) -> list[Hit]:
     archive = values.get("-f") or values.get("--file", "")
     directory = values.get("-C") or values.get("--directory", "")
     out: list[Hit] = []
-    if "extract" in modes:
+    if "extract" in modes and not any(a in ("-O", "--to-stdout") or re.fullmatch(r"-[A-Za-z]*O[A-Za-z]*", a)
+                                      for a in args):
         out.append(Hit("config", "extracts files named inside the archive (they can overwrite any file)", "tar -x"))
         out += [Hit("write", "extracts into this directory", "tar -C", directory)] if directory else []
     if "create" in modes and archive:
@@ -173,6 +174,21 @@ def _git_init(args: list[str]) -> list[Hit]:
     return [Hit("write", "creates or reinitialises a repository", "git init", f"{operands[0] if operands else '.'}/.git/config")]
 
 
+def _formatter(name: str, args: list[str]) -> list[Hit]:
+    """black, prettier --write, ruff --fix ...: each operand is written (a folder: every file below it); none,
+    or `.`, means every file of the workspace, which needs review."""
+    writing, reading = FORMATTERS[name]
+    given = {a.split("=", 1)[0] for a in args}
+    if reading and given & set(reading) or writing and not given & set(writing):
+        return []
+    operands = [a for a in args if not a.startswith("-") and a not in writing and a not in ("check", "format")]
+    operands = operands[1:] if name == "yq" else operands
+    hits = [Hit("write", f"{name} rewrites it in place", name, o) for o in operands if o not in (".", "./")]
+    if len(hits) == len(operands) and operands:
+        return hits
+    return hits + [Hit("config", f"{name} rewrites every file under the current directory in place", name)]
+
+
 def _awk(args: list[str]) -> list[Hit]:
     """awk: what the program text writes or runs; with gawk -i inplace, every file operand is rewritten."""
     texts, files, inplace = awk_program(args)
@@ -249,6 +265,7 @@ SPECIAL: dict[str, Reader] = {
     "split": _split, "csplit": _split, "make": _make, "wget": _wget, "ssh": _ssh, "awk": _awk,
     "sed": _sed, "crontab": _crontab, "sqlite3": _sqlite, "vim": _vim, "pytest": _pytest, "scp": _scp,
     "sudo": _sudo, "sudoedit": lambda args: _sudo(["-e", *args]),
+    **{name: (lambda args, name=name: _formatter(name, args)) for name in FORMATTERS},
     "git *": _git_global, "git config": _git_config, "git clone": _git_clone, "git worktree": _git_worktree,
     "git init": _git_init, "git apply": _git_patches, "git am": _git_patches,
     **{f"git {sub}": (lambda args, sub=sub: _git_runs(args, sub)) for sub in ("submodule", "bisect", "hook")},

@@ -94,7 +94,7 @@ TOOLS: dict[str, Tool] = {
         ("--pdbcls= --tx= --rsyncdir=", "exec", "loads or starts code chosen on the command line"),
         ("-c= --config-file= --inifile= -o= --override-ini= --rootdir= --confcutdir= --cov-config=", "config",
          "changes which configuration pytest reads"),
-        ("--cov-report=", "arg", ""),
+        ("--cov-report= --cov=? --cov-fail-under=", "arg", ""), ("--cov-branch --no-cov", "flag", ""),
         ("-k= -m= -r= -W= -n= --tb= --maxfail= --durations= --deselect= --ignore= --ignore-glob= --junitprefix= "
          "--log-level= --log-file-level= --log-file-format= --log-file-date-format= --log-cli-level= "
          "--import-mode= --capture= --dist= --color=", "arg", ""),
@@ -194,7 +194,7 @@ TOOLS: dict[str, Tool] = {
     **{f"{pm} {sub}": Tool(always=("exec", f"{pm} {sub} runs package scripts or downloaded code"))
        for pm in ("npm", "pnpm", "yarn", "bun")
        for sub in ("install", "i", "ci", "add", "update", "up", "upgrade", "rebuild", "link", "exec", "x", "dlx",
-                   "explore", "init", "create", "publish", "pack", "uninstall", "remove", "rm")},
+                   "explore", "init", "create", "publish", "pack", "uninstall", "remove", "rm", "version")},
     **{name: Tool(always=("exec", f"{name} downloads and runs a package")) for name in ("npx", "pnpx", "bunx", "uvx")},
     "uv pip": Tool(always=("exec", "uv pip installs or removes packages (their build code runs)")),
     **{f"uv {sub}": Tool(always=("exec", f"uv {sub} installs packages (their build code runs)"))
@@ -214,6 +214,17 @@ TOOLS: dict[str, Tool] = {
     "sqlite3": Tool((("-cmd= -init=", "exec", "runs sqlite dot-commands (.shell, .output)"),), prefixes=False,
                     single_dash=True),
     "gzip": Tool((("-S= --suffix=", "arg", ""),)),
+    "time": Tool((("-o= --output=", "write", "writes the timing report there"), ("-f= --format=", "arg", "")),
+                 posix=True),
+    "strace": Tool((("-o= --output=", "write", "writes the trace there"),
+                    ("-e= -p= -s= -u= -E= -a= -b= -I= -O= -S= -X= -P=", "arg", "")), posix=True),
+    "ltrace": Tool((("-o= --output=", "write", "writes the trace there"), ("-e= -p= -s= -u= -l= -n=", "arg", "")),
+                   posix=True),
+    "valgrind": Tool((("--log-file= --xml-file=", "write", "writes the report there"),), posix=True),
+    **{name: Tool((("-o= --output=", "write", "writes its output there"),)) for name in ("sdiff", "iconv", "gpg",
+                                                                                         "gpg2", "pandoc")},
+    "openssl": Tool((("-out=", "write", "writes its output there"),), prefixes=False, single_dash=True),
+    "cargo install": Tool(always=("exec", "cargo install builds and installs a crate (its build code runs)")),
     "rg": Tool((("--pre=", "script", "runs this command on every file searched"),
                 ("-e= -f= -g= -t= -T= -m= -A= -B= -C= -M= -j= --glob= --type= --regexp= --file= --max-count= "
                  "--pre-glob= --replace= -r=", "arg", ""))),
@@ -240,7 +251,17 @@ ALIASES: dict[str, str] = {
 }
 """Other names of the same tool; pythonX.Y and friends are folded by the reader."""
 
-SUBCOMMANDS = frozenset({"git", "pip", "npm", "pnpm", "yarn", "bun", "uv", "go"})
+FORMATTERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "black": ((), ("--check", "--diff")), "isort": ((), ("--check", "--check-only", "-c", "--diff")),
+    "rustfmt": ((), ("--check",)), "autopep8": (("-i", "--in-place"), ()), "clang-format": (("-i",), ()),
+    "gofmt": (("-w",), ()), "goimports": (("-w",), ()), "shfmt": (("-w", "--write"), ()),
+    "prettier": (("--write", "-w"), ()), "eslint": (("--fix",), ()), "yq": (("-i", "--inplace"), ()),
+    "ruff": (("--fix", "format"), ("--check", "--diff")),
+}
+"""Tools that rewrite their operands in place: (options or subcommands that make them write, or () for always;
+options that keep them read-only)."""
+
+SUBCOMMANDS = frozenset({"git", "pip", "npm", "pnpm", "yarn", "bun", "uv", "go", "cargo"})
 """Tools whose first operand names a subcommand (`git diff`, `pip install`)."""
 
 HARMLESS_VALUES: dict[str, dict[str, str]] = {"pytest": {"-p": "no:"}}

@@ -164,10 +164,10 @@ def _exec_option(label: str, options: tuple[str, ...]) -> Callable[[list[Word]],
             start = _skip_options(args, "jSadIE", frozenset({"jobs", "arg-file", "delimiter", "sshlogin"}))
             end = next((i for i, w in enumerate(args) if w.value in (":::", "::::", ":::+")), len(args))
             rest = args[start:end]
-            return Plan(label, False, scripts=[Word(" ".join(w.value for w in rest), any(w.opaque for w in rest))]) \
-                if rest else None
-        argvs = [args[i + 1:next((j for j in range(i + 1, len(args)) if args[j].value == ";"), len(args))]
-                 for i, w in enumerate(args) if w.value in options]
+            opaque = any(w.opaque or "{" in w.value for w in rest)
+            return Plan(label, False, scripts=[Word(" ".join(w.value for w in rest), opaque)]) if rest else None
+        argvs = [_replaced(args[i + 1:next((j for j in range(i + 1, len(args)) if args[j].value == ";"), len(args))],
+                           "{") for i, w in enumerate(args) if w.value in options]
         return Plan(label, False, [a for a in argvs if a], fed_args=True) if any(argvs) else None
     return plan
 
@@ -186,12 +186,25 @@ def _joined(label: str, with_arg: str = "") -> Callable[[list[Word]], Optional[P
     return plan
 
 
+def _replaced(words: list[Word], marker: str) -> list[Word]:
+    """Words the wrapper fills in at run time (`{}` in find -exec, -I STR in xargs) are opaque."""
+    return [Word(w.value, w.opaque or marker in w.value, w.glob) for w in words]
+
+
 def _xargs(args: list[Word]) -> Optional[Plan]:
-    """xargs [options] [COMMAND [ARGS]]: COMMAND runs with arguments read from stdin."""
+    """xargs [options] [COMMAND [ARGS]]: COMMAND runs with arguments read from stdin (-I STR: replacing STR)."""
     start = _skip_options(args, "IEdLnPsa", frozenset({"arg-file", "delimiter", "max-args", "max-procs",
                                                        "max-chars", "process-slot-var"}))
+    marker = ""
+    for i, word in enumerate(args[:start]):
+        value = word.value
+        if value.startswith("-I"):
+            marker = value[2:] or (args[i + 1].value if i + 1 < start else "")
+        elif value.startswith(("-i", "--replace")):
+            marker = value.split("=", 1)[1] if "=" in value else value[2:] if value.startswith("-i") else ""
+            marker = marker or "{}"
     rest = args[start:] or [Word("echo")]
-    return Plan("xargs", True, [rest], fed_args=True)
+    return Plan("xargs", True, [_replaced(rest, marker) if marker else rest], fed_args=True)
 
 
 def _find(args: list[Word]) -> Optional[Plan]:
@@ -202,7 +215,7 @@ def _find(args: list[Word]) -> Optional[Plan]:
         if args[i].value in ("-exec", "-execdir", "-ok", "-okdir"):
             end = next((j for j in range(i + 1, len(args)) if args[j].value in (";", "+")), len(args))
             if end > i + 1:
-                argvs.append(args[i + 1:end])
+                argvs.append(_replaced(args[i + 1:end], "{}"))
             i = end
         i += 1
     return Plan("find -exec", False, argvs, fed_args=True) if argvs else None
