@@ -60,7 +60,8 @@ def effects(argv: list[str]) -> list[Hit]:
     name = tool_name(argv[0])
     if name == "python":
         return _python(argv[1:])
-    key, args, hits = name, argv[1:], []
+    key, args = name, argv[1:]
+    hits: list[Hit] = []
     if name in SUBCOMMANDS:
         sub, args, hits = _subcommand(name, argv[1:])
         key = f"{name} {sub}"

@@ -6,6 +6,7 @@ Each reader takes the arguments after the command (or subcommand) and returns Hi
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from typing import Callable
@@ -228,6 +229,11 @@ def _sudo(args: list[str]) -> list[Hit]:
     return []
 
 
+def _sudoedit(args: list[str]) -> list[Hit]:
+    """sudoedit FILE... is sudo -e FILE...."""
+    return _sudo(["-e", *args])
+
+
 def _zip_tt(args: list[str]) -> list[Hit]:
     """zip -TT CMD (two letters, so not a cluster) runs CMD to test the archive."""
     values = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "-TT"]
@@ -264,9 +270,9 @@ SPECIAL: dict[str, Reader] = {
     "tar": _tar, "unzip": _unzip, "zip": _zip, "gzip": _in_place, "zstd": _in_place, "uniq": _uniq,
     "split": _split, "csplit": _split, "make": _make, "wget": _wget, "ssh": _ssh, "awk": _awk,
     "sed": _sed, "crontab": _crontab, "sqlite3": _sqlite, "vim": _vim, "pytest": _pytest, "scp": _scp,
-    "sudo": _sudo, "sudoedit": lambda args: _sudo(["-e", *args]),
-    **{name: (lambda args, name=name: _formatter(name, args)) for name in FORMATTERS},
+    "sudo": _sudo, "sudoedit": _sudoedit,
+    **{name: functools.partial(_formatter, name) for name in FORMATTERS},
     "git *": _git_global, "git config": _git_config, "git clone": _git_clone, "git worktree": _git_worktree,
     "git init": _git_init, "git apply": _git_patches, "git am": _git_patches,
-    **{f"git {sub}": (lambda args, sub=sub: _git_runs(args, sub)) for sub in ("submodule", "bisect", "hook")},
+    **{f"git {sub}": functools.partial(_git_runs, sub=sub) for sub in ("submodule", "bisect", "hook")},
 }

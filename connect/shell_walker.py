@@ -69,6 +69,8 @@ class Walker:
         `latent` are scripts bash runs when it evaluates the command's names or arithmetic."""
         opaque = [i for i, w in enumerate(words) if w.opaque or (i == 0 and w.glob)]
         unresolved, scripts = words_evaluate(words)
+        carrier = ctx.chain[-1:] == ("evaluated",) and [w.value for w in words[:1]] == [":"]
+        transparent = transparent or carrier  # the `: TEXT` that carries evaluated text is not itself judged
         self.commands.append(SimpleCommand(
             argv=[w.value for w in words], env=env or {}, redirects=[*ctx.redirects, *redirects],
             context=" > ".join(ctx.chain) or "top", opaque=bool(opaque) or fed,
@@ -142,7 +144,7 @@ class Walker:
     def substitution(self, node: Node, ctx: Ctx, parent: Optional[int]) -> None:
         """Commands inside $(...), `...`, <(...) and >(...) run too; parent is who gets their output."""
         if node.type in ("word", "regex"):
-            inner = replace(ctx.enter("substitution"), parent=parent, via="substitution", depth=ctx.depth + 1,
+            inner = replace(ctx.enter("evaluated"), parent=parent, via="substitution", depth=ctx.depth + 1,
                             redirects=())
             self.parse_text(latent_script(node_text(node)), inner, "substitution")
             return

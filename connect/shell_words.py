@@ -84,6 +84,8 @@ def _ansi_c(body: str) -> str:
     """Decode the escapes of a $'...' string."""
     def one(m: re.Match[str]) -> str:
         esc = m.group(1)
+        if esc in ("x", "u", "U"):
+            return "\\" + esc
         if esc[0] in "xuU":
             code = int(esc[1:], 16)
             return chr(code) if code <= 0x10FFFF else ""
