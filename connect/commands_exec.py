@@ -14,7 +14,7 @@ import re
 from patchgate.connect.commands_effects import Hit, effects
 from patchgate.connect.commands_rules import Found, rule_for
 from patchgate.connect.shell import ParsedCommand, SimpleCommand, basename, is_interpreter, reads_program_from_stdin
-from patchgate.connect.shell_interpreters import STDIN_FILES
+from patchgate.connect.shell_interpreters import FD_FILE
 from patchgate.connect.shell_models import SHELLS
 
 RISKY_ENV = frozenset({
@@ -89,7 +89,7 @@ def _program_findings(cmd: SimpleCommand) -> Found:
         return []
     if not is_interpreter(cmd.argv[0]):
         return []
-    if reads_program_from_stdin(cmd.argv) or any(a in STDIN_FILES for a in cmd.argv[1:]):
+    if reads_program_from_stdin(cmd.argv) or any(FD_FILE.fullmatch(a) for a in cmd.argv[1:2]):
         source = _stdin_source(cmd)
         return [("stdin-program", "review", f"{name} runs a program read from {source}")] if source else []
     operands = [i for i, a in enumerate(cmd.argv[1:], start=1) if not a.startswith(("-", "+"))]

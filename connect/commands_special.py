@@ -46,7 +46,23 @@ def _tar(args: list[str]) -> list[Hit]:
         out += [Hit("write", "extracts into this directory", "tar -C", directory)] if directory else []
     if "create" in modes and archive:
         out.append(Hit("write", "writes the archive", "tar -f", archive))
+    actions = [a.split("=", 1)[1] for a in args if a.startswith("--checkpoint-action=")]
+    out += [Hit("script", "runs this command at each checkpoint", "--checkpoint-action", a.split("=", 1)[1])
+            for a in actions if a.startswith("exec=")]
     return out
+
+
+def _script(args: list[str]) -> list[Hit]:
+    """script [options] [FILE] writes FILE (default typescript)."""
+    _, operands = scan(TOOLS["script"], args)
+    return [Hit("write", "records the session there", "script", operands[0] if operands else "typescript")]
+
+
+def _su(args: list[str]) -> list[Hit]:
+    """su without -c opens a shell that reads commands from stdin."""
+    if any(a in ("-c", "--command", "--session-command") or a.startswith("--command=") for a in args):
+        return []
+    return [Hit("exec", "opens a shell that reads commands from stdin", "su")]
 
 
 def _unzip(args: list[str]) -> list[Hit]:
@@ -270,7 +286,7 @@ SPECIAL: dict[str, Reader] = {
     "tar": _tar, "unzip": _unzip, "zip": _zip, "gzip": _in_place, "zstd": _in_place, "uniq": _uniq,
     "split": _split, "csplit": _split, "make": _make, "wget": _wget, "ssh": _ssh, "awk": _awk,
     "sed": _sed, "crontab": _crontab, "sqlite3": _sqlite, "vim": _vim, "pytest": _pytest, "scp": _scp,
-    "sudo": _sudo, "sudoedit": _sudoedit,
+    "sudo": _sudo, "sudoedit": _sudoedit, "script": _script, "su": _su,
     **{name: functools.partial(_formatter, name) for name in FORMATTERS},
     "git *": _git_global, "git config": _git_config, "git clone": _git_clone, "git worktree": _git_worktree,
     "git init": _git_init, "git apply": _git_patches, "git am": _git_patches,

@@ -85,6 +85,8 @@ TOOLS: dict[str, Tool] = {
     "git difftool": Tool((("-x= --extcmd=", "script", "runs this command as the diff tool"),
                           ("-t= --tool=", "exec", "runs the named diff tool"))),
     "git mergetool": Tool((("-t= --tool=", "exec", "runs the named merge tool"),)),
+    "git send-email": Tool((("--to-cmd= --cc-cmd= --header-cmd= --smtp-server= --sendmail-cmd=", "script",
+                             "runs this command to send or address mail"),)),
     "git commit": Tool((("--template= -t= -F= -m= -c= -C= --file= --message= --author= --date=", "arg", ""),)),
     "pytest": Tool((
         ("--basetemp=", "write", "pytest deletes and recreates this directory"),
@@ -224,6 +226,10 @@ TOOLS: dict[str, Tool] = {
     **{name: Tool((("-o= --output=", "write", "writes its output there"),)) for name in ("sdiff", "iconv", "gpg",
                                                                                          "gpg2", "pandoc")},
     "openssl": Tool((("-out=", "write", "writes its output there"),), prefixes=False, single_dash=True),
+    "ed": Tool(always=("exec", "ed runs editor commands from stdin (they can write files and run commands)")),
+    "script": Tool((("-c= --command=", "script", "runs this command and records it"),
+                    ("-O= --log-out= -I= --log-in= -B= --log-io= -T= --log-timing= -t=?", "write",
+                     "writes a log there"))),
     "cargo install": Tool(always=("exec", "cargo install builds and installs a crate (its build code runs)")),
     "rg": Tool((("--pre=", "script", "runs this command on every file searched"),
                 ("-e= -f= -g= -t= -T= -m= -A= -B= -C= -M= -j= --glob= --type= --regexp= --file= --max-count= "

@@ -12,7 +12,9 @@ from patchgate.connect.shell import ParsedCommand, SimpleCommand, basename
 NOT_FILES = re.compile(r"/dev/(null|stdout|stderr|tty|fd/\d+)$|[<>]\(")
 WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
 OPERANDS_WRITTEN = {"rm": "", "rmdir": "", "unlink": "", "tee": "", "touch": "dtr", "mkdir": "m", "shred": "ns",
-                    "truncate": "sr"}
+                    "truncate": "sr", "mkfifo": "mZ", "fallocate": "lon"}
+FIRST_WRITTEN = {"mknod": "mZ", "link": "", "chattr": "pv"}
+"""Commands that create or change the operand they name first (mknod NAME, chattr +i FILE) or last (link)."""
 """Commands whose every operand is a path they write or delete -> their short options that take a value."""
 
 
@@ -56,6 +58,9 @@ def _command_writes(argv: list[str]) -> list[str]:
     name, args = basename(argv[0]), argv[1:]
     if name in OPERANDS_WRITTEN:
         return parse_opts(args, OPERANDS_WRITTEN[name], ("size", "reference", "mode", "iterations", "date")).operands
+    if name in FIRST_WRITTEN:
+        operands = parse_opts(args, FIRST_WRITTEN[name]).operands
+        return operands[-1:] if name == "link" else operands[1:] if name == "chattr" else operands[:1]
     if name == "mv":
         opts = parse_opts(args, "tS", ("target-directory", "suffix"))
         return opts.operands + ([opts.values["t"]] if opts.values.get("t") else [])

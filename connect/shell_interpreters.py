@@ -17,6 +17,8 @@ INTERPRETER = re.compile(r"(python|pypy|perl|ruby|node|nodejs|deno|bun|php|lua|t
 CODE_FLAGS = {"python": "cm", "pypy": "cm", "perl": "eE", "ruby": "e", "node": "ep", "nodejs": "ep",
               "deno": "e", "bun": "e", "php": "rR", "lua": "e", "Rscript": "e"}
 STDIN_FILES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "/dev/tty", "fd:0"})
+FD_FILE = re.compile(r"/dev/fd/\d+|/proc/(self|thread-self|\d+)/fd/\d+|/dev/stdin|-")
+"""A program file that is a file descriptor: whatever another command (or stdin) feeds it."""
 INFO_FLAGS = frozenset({"--version", "-V", "--help", "-h", "-VV"})
 SHELL_VALUE_OPTIONS = frozenset({"--rcfile", "--init-file", "-o", "-O", "+o", "+O"})
 
@@ -38,7 +40,7 @@ def reads_program_from_stdin(argv: list[str]) -> bool:
     i = 0
     while i < len(args):
         value = args[i]
-        if value in STDIN_FILES:
+        if value in STDIN_FILES or FD_FILE.fullmatch(value):
             return True
         if value in INFO_FLAGS and not shell:
             return False

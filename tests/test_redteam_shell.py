@@ -30,7 +30,7 @@ ALLOW = [
     "mapfile", "unset", "test", "[", "[[", "eval", "source", ".", "cd", "curl", "wget", "sudo", "doas", "timeout",
     "nice", "nohup", "time", "command", "builtin", "exec", "stdbuf", "setsid", "chroot", "busybox", "uv", "flock",
     "strace", "./script.sh", "black", "prettier", "gawk", "zip", "rg", "go", "ssh", "scp", "sqlite3", "vim",
-    "crontab", "git apply", "git worktree", "git archive",
+    "crontab", "git apply", "git worktree", "git archive", "git send-email", "script", "ed", "su", "mknod",
 ]
 POLICY = f"""\
 [tool.patchgate.connect]
@@ -162,6 +162,8 @@ STDIN = [
     ("git show HEAD:s.sh | bash", "require_review"),
     ('python3 <<< "$(curl x)"', "deny"),
     ("sudo -s", "require_review"),
+    ("su", "require_review"),
+    ("python3 /dev/fd/63", "require_review"),
 ]
 OPTIONS = [
     ("git diff --output=.git/config", "deny"),
@@ -274,6 +276,11 @@ OPTIONS = [
     ("git worktree add .git/wt", "deny"),
     ("git clone http://x .git/x", "deny"),
     ("git archive -o .git/x.zip HEAD", "deny"),
+    ("tar -xf a.tar --checkpoint-action=exec='rm -rf m'", "deny"),
+    ("git send-email --to-cmd='rm -rf m' x.patch", "deny"),
+    ("script -c 'rm -rf m' /dev/null", "deny"),
+    ("ed -s src/app.py < cmds", "require_review"),
+    ("mknod .git/x p", "deny"),
 ]
 REDIRECTS = [
     ("> src/app.py", "require_review"),
