@@ -13,9 +13,9 @@ NOT_FILES = re.compile(r"/dev/(null|stdout|stderr|tty|fd/\d+)$|[<>]\(")
 WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
 OPERANDS_WRITTEN = {"rm": "", "rmdir": "", "unlink": "", "tee": "", "touch": "dtr", "mkdir": "m", "shred": "ns",
                     "truncate": "sr", "mkfifo": "mZ", "fallocate": "lon"}
-FIRST_WRITTEN = {"mknod": "mZ", "link": "", "chattr": "pv"}
-"""Commands that create or change the operand they name first (mknod NAME, chattr +i FILE) or last (link)."""
 """Commands whose every operand is a path they write or delete -> their short options that take a value."""
+FIRST_WRITTEN = {"mknod": "mZ", "link": "", "chattr": "pv"}
+"""Commands that create or change one operand: mknod NAME, chattr +i FILE (after the mode), link A B (the last)."""
 
 
 def _in_place_targets(args: list[str], script_letters: str, takes_arg: str) -> list[str]:
@@ -91,8 +91,7 @@ def _command_writes(argv: list[str]) -> list[str]:
 def writes_of(cmd: SimpleCommand) -> list[str]:
     """Paths written by one simple command's redirects, arguments and listed options (git diff --output=F)."""
     out = [r.target for r in cmd.redirects
-           if r.op in WRITE_OPS or (r.op == ">&" and not r.target.isdigit() and r.target != "-")
-           or (r.op == "<>" and r.fd is not None)]
+           if r.op in WRITE_OPS or (r.op == ">&" and not r.target.isdigit() and r.target != "-")]
     if cmd.argv and 0 not in cmd.opaque_words:
         out.extend(_command_writes(cmd.argv))
         out.extend(h.value for h in cached_effects(tuple(cmd.argv)) if h.effect == "write")

@@ -20,7 +20,7 @@ STDIN_FILES = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "/de
 FD_FILE = re.compile(r"/dev/fd/\d+|/proc/(self|thread-self|\d+)/fd/\d+|/dev/stdin|-")
 """A program file that is a file descriptor: whatever another command (or stdin) feeds it."""
 INFO_FLAGS = frozenset({"--version", "-V", "--help", "-h", "-VV"})
-SHELL_VALUE_OPTIONS = frozenset({"--rcfile", "--init-file", "-o", "-O", "+o", "+O"})
+SHELL_VALUE_OPTIONS = frozenset({"--rcfile", "--init-file"})
 
 
 def is_interpreter(name: str) -> bool:
@@ -58,7 +58,7 @@ def reads_program_from_stdin(argv: list[str]) -> bool:
             return True
         if value[0] == "-" and any(c in letters for c in code):
             return False
-        i += 2 if shell and value[:2] in SHELL_VALUE_OPTIONS else 1
+        i += 2 if shell and letters[-1:] in ("o", "O") else 1
     return True
 
 
