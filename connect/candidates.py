@@ -125,6 +125,10 @@ def from_command(command: str) -> Submission:
     """A shell command; what it writes is found by the decision's shell parser."""
     if not command.strip():
         raise InputError("--command: the command is empty")
+    try:
+        command.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InputError(f"--command: not valid UTF-8 text (a lone surrogate at character {error.start + 1})") from None
     return Submission(Candidate(kind="command", command=command), [], command)
 
 

@@ -3,7 +3,9 @@
 The shell parser and classifier live in commands.py; this module turns their tagged reasons
 into one Check per kind, and hands back the paths the command writes so they are judged
 like any other write (relative to the workspace root). After a cd, pushd or popd a relative
-path's place is only known at run time, so such writes are judged like `$VAR/x`.
+path's place is only known at run time, so such writes are judged like `$VAR/x`; so is a glob
+target (`> .gi?/config`), which is also judged as every path it can match. A command that writes
+a file at all needs review: it writes outside apply, and its new contents cannot be checked.
 """
 
 from __future__ import annotations
@@ -40,6 +42,23 @@ def not_a_command() -> dict[str, Check]:
     return {check_id: passed(check_id, "not applicable: no command") for check_id in COMMAND_CHECKS}
 
 
+def _write_reasons(writes: list[str]) -> list[tuple[str, str, str]]:
+    """A command that writes files does so outside apply, with contents nobody can check: review."""
+    if not writes:
+        return []
+    return [("review-command", "require_review",
+             f"writes {named(writes)} itself, outside apply (the new contents cannot be checked)")]
+
+
+def _glob_writes(writes: list[str], context: ContextPack) -> tuple[list[str], list[str]]:
+    """Written globs (`> .gi?/config`), and every path each can stand for, judged like any write."""
+    from patchgate.connect.commands_globs import glob_targets, is_glob
+
+    globs = [p for p in writes if is_glob(p)]
+    patterns = [*context.immutable_paths, *context.protected_paths, *context.generated_paths]
+    return globs, [t for p in globs for t in glob_targets(p, context.repo, patterns)]
+
+
 def command_checks(command: str, context: ContextPack, policy: ConnectPolicy) -> CommandChecks:
     """Judge a command by every simple command in it, with the context's lists and the policy's thresholds."""
     from patchgate.connect.commands import assess_command
@@ -49,6 +68,7 @@ def command_checks(command: str, context: ContextPack, policy: ConnectPolicy) ->
     thresholds = policy.thresholds
     assessment, reasons = assess_command(command, lists.allow, lists.review, lists.deny,
                                          thresholds.destructive_command, thresholds.unknown_command)
+    reasons = reasons + _write_reasons(assessment.writes)
     checks: dict[str, Check] = {}
     for check_id in COMMAND_CHECKS:
         mine = [r for r in reasons if r[0] == check_id]
@@ -58,4 +78,6 @@ def command_checks(command: str, context: ContextPack, policy: ConnectPolicy) ->
         checks[check_id] = finding(check_id, most_severe(r[1] for r in mine), named(r[2] for r in mine))
     moves = any(c.argv and basename(c.argv[0]) in DIRECTORY_CHANGERS for c in assessment.simple_commands)
     floating = [p for p in assessment.writes if moves and not p.startswith(("/", "~"))]
-    return CommandChecks(checks, [p for p in assessment.writes if p not in floating], floating)
+    globs, matched = _glob_writes(assessment.writes, context)
+    writes = [p for p in assessment.writes if p not in floating] + [p for p in matched if not moves]
+    return CommandChecks(checks, list(dict.fromkeys(writes)), list(dict.fromkeys(floating + globs)))

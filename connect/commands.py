@@ -8,9 +8,12 @@ history rewrites (filter-branch, filter-repo), a download run by an interpreter 
 bash <(curl), sh -c "$(curl)"), dd of=, mkfs/mkswap/partitioning, chmod -R to a world-writable
 mode, chown/chgrp -R, shred, truncate, writes to block devices, mv to /dev/null, crontab -r,
 kill -1, shutdown/reboot, fork bombs. Review-worthy (require_review): git checkout/restore of
-named paths (loses their uncommitted edits), rsync --delete, git -c settings that run commands,
-environment overrides such as LD_PRELOAD or PATH, run-time arguments to rm/git/chmod/...,
-and any command whose name is only known at run time.
+named paths (loses their uncommitted edits), rsync --delete, git -c and other configuration
+overrides, options that run code (the table of commands_table: git diff --ext-diff, pytest -p,
+make --eval, pip install ...), programs read from stdin or a pipe, text bash evaluates
+(arithmetic, subscripts), environment overrides such as LD_PRELOAD, PATH or PYTEST_ADDOPTS,
+run-time arguments to rm/git/chmod/..., and any command whose name is only known at run time
+(commands_exec). A command name that is a glob is judged as every dangerous name it can match.
 
 The per-command rules live in commands_rules, what a command writes in commands_writes; this
 module holds the findings across commands and the allow/review/deny decision.
@@ -18,12 +21,14 @@ module holds the findings across commands and the allow/review/deny decision.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import shlex
 from typing import Literal
 
 from pydantic import Field
 
+from patchgate.connect.commands_exec import exec_findings
 from patchgate.connect.commands_rules import Found, Severity, rule_for
 from patchgate.connect.commands_writes import writes_of, written_paths
 from patchgate.connect.policy import split_entry
@@ -41,9 +46,6 @@ RANK: dict[str, int] = {"permit": 0, "require_review": 1, "deny": 2}
 DOWNLOADERS = frozenset({"curl", "wget", "fetch", "aria2c", "http", "https", "xh", "lwp-request", "nc", "ncat"})
 FLAG_SENSITIVE = frozenset({"rm", "chmod", "chown", "chgrp", "dd", "find", "shred", "truncate", "rsync", "git"})
 BLOCK_DEVICE = re.compile(r"/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|dm-|md|loop|sr|mapper/|mem$|kmem$|port$)")
-RISKY_ENV = frozenset({"LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "DYLD_INSERT_LIBRARIES", "PATH", "BASH_ENV",
-                       "ENV", "IFS", "PROMPT_COMMAND", "PYTHONPATH", "PYTHONSTARTUP", "NODE_OPTIONS",
-                       "GIT_SSH_COMMAND", "GIT_EXEC_PATH", "GIT_DIR", "GIT_WORK_TREE", "SHELLOPTS"})
 
 
 class CommandFinding(Model):
@@ -117,17 +119,17 @@ def _own_findings(cmd: SimpleCommand, parsed: ParsedCommand) -> Found:
             found.append(("opaque-arguments", "review", f"{name} arguments only known at run time"))
     found += [("device-write", "destructive", f"writes to a block device ({p})")
               for p in writes_of(cmd) if BLOCK_DEVICE.match(p)]
-    found += [("environment-override", "review", f"sets {k}, which changes what programs run")
-              for k in cmd.env if k in RISKY_ENV]
-    return found
+    return found + exec_findings(cmd, parsed)
 
 
 def classify(parsed: ParsedCommand) -> list[CommandFinding]:
     """Every destructive or review-worthy action in a parsed command line, in command order."""
     cmds = parsed.simple_commands
-    out = [_finding(i, c, f) for i, c in enumerate(cmds) for f in _own_findings(c, parsed)]
+    downloads = _download_runs(parsed)
+    out = [_finding(i, c, f) for i, c in enumerate(cmds) for f in _own_findings(c, parsed)
+           if not (i in downloads and f[0] == "stdin-program")]
     out += [_finding(i, cmds[i], ("download-exec", "destructive", "downloaded code run by an interpreter "
-                                  "(curl ... | sh)")) for i in _download_runs(parsed)]
+                                  "(curl ... | sh)")) for i in downloads]
     out += [_finding(i, cmds[i], ("fork-bomb", "destructive", "fork bomb: a function that calls itself "
                                   "recursively in the background")) for i in _fork_bombs(parsed)]
     return sorted(out, key=lambda f: f.index)
@@ -149,8 +151,12 @@ def parse_prefixes(entries: list[str], list_name: str) -> list[list[str]]:
 
 
 def _first_match(argv: list[str], prefixes: list[list[str]], by_basename: bool = False) -> list[str] | None:
-    """The first prefix that matches argv (and, for deny, argv with /bin/ stripped from its name)."""
+    """The first prefix that matches argv (and, for deny, argv with /bin/ stripped from its name, or a glob
+    name such as /bin/r? standing for any name it matches)."""
     variants = [argv, [basename(argv[0]), *argv[1:]]] if by_basename else [argv]
+    if by_basename and argv and re.search(r"[*?\[]", argv[0]) and "$" not in argv[0]:
+        pattern = re.sub(r"\[\^", "[!", basename(argv[0]))
+        variants += [[p[0], *argv[1:]] for p in prefixes if fnmatch.fnmatchcase(basename(p[0]), pattern)]
     return next((p for p in prefixes for v in variants if matches_prefix(v, p)), None)
 
 

@@ -23,12 +23,21 @@ class Opts:
     operands: list[str] = field(default_factory=list)
 
     def has(self, letters: str = "", *names: str) -> bool:
-        """Whether any of the short letters or long names was given."""
-        return bool(self.short & set(letters)) or bool(self.long & set(names))
+        """Whether any of the short letters or long names was given; a long name also counts when an
+        abbreviation of it was given (`--har` for --hard), as getopt_long and git accept unique prefixes."""
+        return bool(self.short & set(letters)) or any(n.startswith(g) for g in self.long for n in names if g)
+
+
+def _full_name(name: str, long_with_arg: tuple[str, ...]) -> str:
+    """A long option's full name when it abbreviates exactly one option that takes a value."""
+    if name in long_with_arg:
+        return name
+    matches = [o for o in long_with_arg if o.startswith(name)] if name else []
+    return matches[0] if len(matches) == 1 else name
 
 
 def parse_opts(args: list[str], with_arg: str = "", long_with_arg: tuple[str, ...] = ()) -> Opts:
-    """Options anywhere before `--` (GNU permutes them), clusters like -rf, values like -t DIR."""
+    """Options anywhere before `--` (GNU permutes them), clusters like -rf, values like -t DIR, abbreviations."""
     opts = Opts()
     i = 0
     while i < len(args):
@@ -38,6 +47,7 @@ def parse_opts(args: list[str], with_arg: str = "", long_with_arg: tuple[str, ..
             break
         if arg.startswith("--") and len(arg) > 2:
             name, eq, value = arg[2:].partition("=")
+            name = _full_name(name, long_with_arg)
             opts.long.add(name)
             if not eq and name in long_with_arg and i + 1 < len(args):
                 value, i = args[i + 1], i + 1

@@ -1,32 +1,21 @@
-"""What a command writes: redirects, and the operands of rm, tee, sed -i, mv, cp, dd, curl -o ..."""
+"""What a command writes: redirects, the operands of rm, tee, sed -i, mv, cp, dd ..., and the values of the
+write options in the option table (curl -o, git diff --output=, pytest --basetemp=, sort -o ...)."""
 
 from __future__ import annotations
 
 import re
 
+from patchgate.connect.commands_exec import cached_effects
 from patchgate.connect.commands_rules import Opts, git_split, parse_opts
 from patchgate.connect.shell import ParsedCommand, SimpleCommand, basename
 
 NOT_FILES = re.compile(r"/dev/(null|stdout|stderr|tty|fd/\d+)$|[<>]\(")
 WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>"})
 OPERANDS_WRITTEN = {"rm": "", "rmdir": "", "unlink": "", "tee": "", "touch": "dtr", "mkdir": "m", "shred": "ns",
-                    "truncate": "sr"}
+                    "truncate": "sr", "mkfifo": "mZ", "fallocate": "lon"}
 """Commands whose every operand is a path they write or delete -> their short options that take a value."""
-
-
-def _flag_value(args: list[str], letter: str, long: str) -> list[str]:
-    """Values of -X VALUE / -abX VALUE / -XVALUE / --long VALUE / --long=VALUE in a free-form CLI."""
-    out: list[str] = []
-    for i, arg in enumerate(args):
-        nxt = args[i + 1] if i + 1 < len(args) else ""
-        if arg == f"--{long}":
-            out.append(nxt)
-        elif arg.startswith(f"--{long}="):
-            out.append(arg.split("=", 1)[1])
-        elif arg.startswith("-") and not arg.startswith("--") and letter in arg:
-            rest = arg[arg.index(letter) + 1:]
-            out.append(rest or nxt)
-    return [v for v in out if v and v != "-"]
+FIRST_WRITTEN = {"mknod": "mZ", "link": "", "chattr": "pv"}
+"""Commands that create or change one operand: mknod NAME, chattr +i FILE (after the mode), link A B (the last)."""
 
 
 def _in_place_targets(args: list[str], script_letters: str, takes_arg: str) -> list[str]:
@@ -69,6 +58,9 @@ def _command_writes(argv: list[str]) -> list[str]:
     name, args = basename(argv[0]), argv[1:]
     if name in OPERANDS_WRITTEN:
         return parse_opts(args, OPERANDS_WRITTEN[name], ("size", "reference", "mode", "iterations", "date")).operands
+    if name in FIRST_WRITTEN:
+        operands = parse_opts(args, FIRST_WRITTEN[name]).operands
+        return operands[-1:] if name == "link" else operands[1:] if name == "chattr" else operands[:1]
     if name == "mv":
         opts = parse_opts(args, "tS", ("target-directory", "suffix"))
         return opts.operands + ([opts.values["t"]] if opts.values.get("t") else [])
@@ -86,10 +78,6 @@ def _command_writes(argv: list[str]) -> list[str]:
         return _in_place_targets(args, "eE", "")
     if name == "dd":
         return [a[3:] for a in args if a.startswith("of=")]
-    if name == "curl":
-        return _flag_value(args, "o", "output")
-    if name == "wget":
-        return _flag_value(args, "O", "output-document")
     if name == "rsync":
         operands = parse_opts(args, "e", ("rsh",)).operands
         return [p for p in operands[-1:] if ":" not in p] if len(operands) > 1 else []
@@ -101,12 +89,13 @@ def _command_writes(argv: list[str]) -> list[str]:
 
 
 def writes_of(cmd: SimpleCommand) -> list[str]:
-    """Paths written by one simple command's redirects and arguments."""
+    """Paths written by one simple command's redirects, arguments and listed options (git diff --output=F)."""
     out = [r.target for r in cmd.redirects
            if r.op in WRITE_OPS or (r.op == ">&" and not r.target.isdigit() and r.target != "-")]
     if cmd.argv and 0 not in cmd.opaque_words:
         out.extend(_command_writes(cmd.argv))
-    return [p for p in out if p and p != "{}" and not NOT_FILES.search(p)]
+        out.extend(h.value for h in cached_effects(tuple(cmd.argv)) if h.effect == "write")
+    return [p for p in out if p and p not in ("{}", "-") and not NOT_FILES.search(p)]
 
 
 def written_paths(parsed: ParsedCommand) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from patchgate.connect.shell_models import Ctx, ParsedCommand, PipeStage, Redirect, SimpleCommand, basename
 from patchgate.connect.shell_walker import Walker, _parser
 from patchgate.connect.shell_words import join_continuations
-from patchgate.connect.shell_wrappers import is_interpreter, reads_program_from_stdin
+from patchgate.connect.shell_interpreters import is_interpreter, reads_program_from_stdin
 
 __all__ = ["ParsedCommand", "PipeStage", "Redirect", "SimpleCommand", "basename", "is_interpreter",
            "join_continuations", "parse_command", "reads_program_from_stdin", "_parser"]

@@ -17,6 +17,8 @@ MAX_BRACE_WORDS = 256
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "yash", "fish", "csh", "tcsh"})
 SUBSTITUTIONS = {"command_substitution": "substitution", "process_substitution": "process substitution"}
 OPAQUE_NODES = {"simple_expansion", "expansion", "arithmetic_expansion", *SUBSTITUTIONS}
+EVALUATING_NODES = frozenset({"arithmetic_expansion", "subscript", "expansion"})
+"""Nodes whose text bash may evaluate as arithmetic or as a variable name, where a subscript runs commands."""
 CONTEXTS = {
     "pipeline": "pipeline", "subshell": "subshell", "compound_statement": "group", "if_statement": "if",
     "while_statement": "while", "for_statement": "for", "c_style_for_statement": "for",
@@ -55,6 +57,9 @@ class SimpleCommand(Model):
     function: Optional[str] = Field(default=None, description="Name of the shell function whose body holds it.")
     transparent: bool = Field(
         default=False, description="A wrapper (env, time, bash -c ...) whose inner commands are judged instead.")
+    evaluated: list[str] = Field(
+        default_factory=list, description="Text bash evaluates at run time as arithmetic, a variable name or code "
+                                          "(a subscript in it can run commands) and that is not a plain literal.")
 
 
 class ParsedCommand(Model):

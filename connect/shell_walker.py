@@ -9,12 +9,16 @@ from typing import Optional
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
-from patchgate.connect.shell_models import (
-    CONTEXTS, MAX_DEPTH, OPAQUE_NODES, SHELLS, SUBSTITUTIONS, Ctx, PipeStage, Plan, Redirect, SimpleCommand, Word,
-    basename,
+from patchgate.connect.shell_evaluated import (
+    LATENT, array_key, latent_script, node_evaluates, statement_evaluates, words_evaluate,
 )
+from patchgate.connect.shell_interpreters import echoed_text, reads_program_from_stdin
+from patchgate.connect.shell_models import (
+    CONTEXTS, MAX_DEPTH, SHELLS, SUBSTITUTIONS, Ctx, PipeStage, Plan, Redirect, SimpleCommand, Word, basename,
+)
+from patchgate.connect.shell_redirects import REDIRECT_NODES, heredoc_tails, redirect_parts
 from patchgate.connect.shell_words import eval_word, find_substitutions, join_continuations, node_text, syntax_errors
-from patchgate.connect.shell_wrappers import reads_program_from_stdin, unwrap_plan
+from patchgate.connect.shell_wrappers import unwrap_plan
 
 
 @functools.cache
@@ -23,12 +27,21 @@ def _parser() -> Parser:
     return Parser(Language(tree_sitter_bash.language()))
 
 
-REDIRECT_NODES = {"file_redirect", "herestring_redirect", "heredoc_redirect"}
 
 
 def _stage(ctx: Ctx, pid: int, number: int) -> Ctx:
     """The context of one pipeline stage."""
     return replace(ctx.enter("pipeline"), pipes=(*ctx.pipes, PipeStage(pipeline=pid, stage=number)))
+
+
+def _split(subs: list[Node]) -> tuple[list[Node], list[str], list[str]]:
+    """Substitutions to walk (a word holding one the parser missed counts), the text of nodes bash evaluates
+    (arithmetic, subscripts, array keys) when not a plain literal, and scripts hidden in literal array keys."""
+    real = [n for n in subs if n.type in SUBSTITUTIONS or n.type in ("word", "regex")]
+    evaluated = [t for n in subs if n not in real for t in [node_evaluates(n)] if t]
+    latent = [latent_script(key) for n in subs if n.type == "concatenation"
+              for key, literal in [array_key(n) or ("", False)] if literal and LATENT.search(key)]
+    return real, evaluated, latent
 
 
 class Walker:
@@ -50,15 +63,24 @@ class Walker:
         self.visit(root, ctx)
 
     def add(self, words: list[Word], ctx: Ctx, env: Optional[dict[str, str]] = None,
-            redirects: tuple[Redirect, ...] = (), fed: bool = False, transparent: bool = False) -> int:
-        """Append one simple command and return its index; `fed` means more arguments come from stdin."""
+            redirects: tuple[Redirect, ...] = (), fed: bool = False, transparent: bool = False,
+            evaluated: tuple[str, ...] = (), latent: tuple[str, ...] = ()) -> int:
+        """Append one simple command and return its index; `fed` means more arguments come from stdin,
+        `latent` are scripts bash runs when it evaluates the command's names or arithmetic."""
         opaque = [i for i, w in enumerate(words) if w.opaque or (i == 0 and w.glob)]
+        unresolved, scripts = words_evaluate(words)
+        carrier = ctx.chain[-1:] == ("evaluated",) and [w.value for w in words[:1]] == [":"]
+        transparent = transparent or carrier  # the `: TEXT` that carries evaluated text is not itself judged
         self.commands.append(SimpleCommand(
             argv=[w.value for w in words], env=env or {}, redirects=[*ctx.redirects, *redirects],
             context=" > ".join(ctx.chain) or "top", opaque=bool(opaque) or fed,
             opaque_words=opaque, parent=ctx.parent, via=ctx.via, pipes=list(ctx.pipes),
-            function=ctx.function, transparent=transparent))
-        return len(self.commands) - 1
+            function=ctx.function, transparent=transparent, evaluated=[*evaluated, *unresolved]))
+        index = len(self.commands) - 1
+        for text in (*latent, *scripts):
+            self.parse_text(text, replace(ctx.enter("evaluated"), parent=index, via="script", depth=ctx.depth + 1,
+                                          redirects=()), "evaluated")
+        return index
 
     def visit(self, node: Node, ctx: Ctx) -> None:
         """Dispatch on node type; unknown nodes are searched for nested commands."""
@@ -76,8 +98,10 @@ class Walker:
             self.builtin(node, ctx)
         elif kind == "variable_assignment":
             subs: list[Node] = []
-            self.add([], ctx, env=dict([self.assignment(node, subs)]))
-            for sub in subs:
+            pair = self.assignment(node, subs)
+            real, evaluated, latent = _split(subs)
+            self.add([], ctx, env=dict([pair]), evaluated=tuple(evaluated), latent=tuple(latent))
+            for sub in real:
                 self.substitution(sub, ctx, ctx.parent)
         elif kind == "function_definition":
             name = node.child_by_field_name("name")
@@ -85,6 +109,10 @@ class Walker:
             for child in node.named_children[1:]:
                 self.visit(child, inner)
         elif kind not in ("comment", "heredoc_body"):
+            if kind in ("compound_statement", "c_style_for_statement"):
+                evaluated, _ = statement_evaluates(node)
+                if evaluated:
+                    self.add([], ctx, evaluated=tuple(evaluated))
             inner = ctx.enter(CONTEXTS.get(kind))
             for child in node.children:
                 self.visit(child, inner)
@@ -95,20 +123,43 @@ class Walker:
         return self.pipelines
 
     def pipeline(self, stages: list[Node], ctx: Ctx, pid: int, first: int) -> None:
-        """Give each stage its position; first is 1 when a heredoc's command already took stage 0."""
+        """Give each stage its position; first is 1 when a heredoc's command already took stage 0.
+        Text echoed into a shell (`echo 'rm -rf x' | sh`) is parsed as the script it becomes."""
+        starts: list[int] = []
         for number, stage in enumerate(stages, start=first):
+            starts.append(len(self.commands))
             self.visit(stage, _stage(ctx, pid, number))
+        for feeder, reader in zip(starts, starts[1:]):
+            text = echoed_text(self.commands[feeder]) if feeder < reader else None
+            if text is not None and reader < len(self.commands) and self.reads_script(self.commands[reader]):
+                script_ctx = replace(ctx.enter("pipe"), parent=reader, via="script", depth=ctx.depth + 1,
+                                     redirects=())
+                self.script(Word(text), script_ctx, "pipe")
+
+    @staticmethod
+    def reads_script(cmd: SimpleCommand) -> bool:
+        """A shell reading its program from stdin."""
+        return bool(cmd.argv) and basename(cmd.argv[0]) in SHELLS and reads_program_from_stdin(cmd.argv)
 
     def substitution(self, node: Node, ctx: Ctx, parent: Optional[int]) -> None:
         """Commands inside $(...), `...`, <(...) and >(...) run too; parent is who gets their output."""
+        if node.type in ("word", "regex"):
+            inner = replace(ctx.enter("evaluated"), parent=parent, via="substitution", depth=ctx.depth + 1,
+                            redirects=())
+            self.parse_text(latent_script(node_text(node)), inner, "substitution")
+            return
         label = SUBSTITUTIONS[node.type]
         inner = replace(ctx.enter(label), parent=parent, via=label, redirects=())  # type: ignore[arg-type]
         for child in node.named_children:
             self.visit(child, inner)
 
     def assignment(self, node: Node, subs: list[Node]) -> tuple[str, str]:
-        """NAME and unquoted value of a NAME=value node."""
+        """NAME and unquoted value of a NAME=value node; a subscript in NAME is evaluated too."""
         name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if name is not None and name.type == "subscript":
+            find_substitutions(name, subs)
+        if value is not None and value.type == "array":
+            subs.extend(c for c in value.named_children if array_key(c) is not None)
         text = " ".join(w.value for w in eval_word(value, subs)) if value is not None else ""
         return (node_text(name) if name else "", text)
 
@@ -127,13 +178,20 @@ class Walker:
                 words.extend(eval_word(child, subs))
             elif child.is_named:
                 find_substitutions(child, subs)
-        redirects, feeds = self.redirects(redirect_nodes, subs)
-        plan = unwrap_plan(words)
-        index = self.add(words, ctx, env, tuple(redirects), transparent=bool(plan and plan.transparent))
-        innermost = self.run_plan(plan, index, env, ctx) if plan else index
-        for sub in subs:
-            self.substitution(sub, ctx, innermost)
+        redirects, feeds, extra = redirect_parts(redirect_nodes, subs)
+        self.emit(words + extra, env, subs, redirects, ctx)
         return feeds
+
+    def emit(self, words: list[Word], env: dict[str, str], subs: list[Node], redirects: list[Redirect],
+             ctx: Ctx) -> None:
+        """Add one simple command, what it wraps and what it substitutes."""
+        real, evaluated, latent = _split(subs)
+        plan = unwrap_plan(words)
+        index = self.add(words, ctx, env, tuple(redirects), transparent=bool(plan and plan.transparent),
+                         evaluated=tuple(evaluated), latent=tuple(latent))
+        innermost = self.run_plan(plan, index, env, ctx) if plan else index
+        for sub in real:
+            self.substitution(sub, ctx, innermost)
 
     def run_plan(self, plan: Plan, index: int, env: dict[str, str], ctx: Ctx) -> int:
         """Add the commands a wrapper runs; returns the index that receives the wrapper's words."""
@@ -153,8 +211,7 @@ class Walker:
         """A statement with redirects; a heredoc may carry the rest of a pipeline or list."""
         body = node.child_by_field_name("body")
         redirect_nodes = node.children_by_field_name("redirect")
-        tails = [c for r in redirect_nodes if r.type == "heredoc_redirect" for c in r.named_children
-                 if c.type not in ("heredoc_start", "heredoc_body", "heredoc_end", "file_redirect")]
+        tails = [c for r in redirect_nodes if r.type == "heredoc_redirect" for c in heredoc_tails(r)]
         pid = self.new_pipeline() if any(t.type == "pipeline" for t in tails) else 0
         start = len(self.commands)
         head_ctx = _stage(ctx, pid, 0) if pid else ctx
@@ -162,50 +219,18 @@ class Walker:
             feeds = self.command(body, head_ctx, redirect_nodes)
         else:
             subs: list[Node] = []
-            redirects, feeds = self.redirects(redirect_nodes, subs)
-            if body is None:
-                self.add([], ctx, redirects=tuple(redirects))
-            else:
+            redirects, feeds, extra = redirect_parts(redirect_nodes, subs)
+            if body is not None:
                 self.visit(body, replace(head_ctx, redirects=(*ctx.redirects, *redirects)))
-            for sub in subs:
-                self.substitution(sub, ctx, ctx.parent)
+                redirects = []
+            if body is None or extra or subs:
+                self.emit(extra, {}, subs, redirects, head_ctx)
         for tail in tails:
             if tail.type == "pipeline":
                 self.pipeline(tail.named_children, ctx, pid, 1)
             else:
                 self.visit(tail, ctx)
         self.feed(feeds, ctx, start)
-
-    def redirects(self, nodes: list[Node], subs: list[Node]) -> tuple[list[Redirect], list[Word]]:
-        """Redirect models, plus heredoc and here-string bodies (a shell may run them)."""
-        out: list[Redirect] = []
-        feeds: list[Word] = []
-        for node in nodes:
-            fd_node = node.child_by_field_name("descriptor")
-            fd = int(node_text(fd_node)) if fd_node is not None and node_text(fd_node).isdigit() else None
-            ops = [c.type for c in node.children if not c.is_named]
-            if node.type == "heredoc_redirect":
-                start = next((c for c in node.named_children if c.type == "heredoc_start"), None)
-                body = next((c for c in node.named_children if c.type == "heredoc_body"), None)
-                delimiter = node_text(start) if start else ""
-                out.append(Redirect(op=ops[0] if ops else "<<", target=delimiter.strip("'\""), fd=fd))
-                if body is not None:
-                    quoted = any(q in delimiter for q in "'\"\\")
-                    expands = not quoted and any(c.type in OPAQUE_NODES for c in body.children)
-                    feeds.append(Word(node_text(body), opaque=expands))
-                    if not quoted:
-                        find_substitutions(body, subs)
-                nested = [c for c in node.named_children if c.type in REDIRECT_NODES]
-                more, more_feeds = self.redirects(nested, subs)
-                out.extend(more)
-                feeds.extend(more_feeds)
-                continue
-            targets = [w for c in node.named_children if c.type != "file_descriptor" for w in eval_word(c, subs)]
-            target = " ".join(w.value for w in targets)
-            if node.type == "herestring_redirect":
-                feeds.append(Word(target, opaque=any(w.opaque for w in targets)))
-            out.append(Redirect(op=ops[0] if ops else "<<<", target=target, fd=fd))
-        return out, feeds
 
     def feed(self, feeds: list[Word], ctx: Ctx, start: int) -> None:
         """A heredoc or here-string read by a shell is a script: parse it like bash -c."""
@@ -229,10 +254,12 @@ class Walker:
     def builtin(self, node: Node, ctx: Ctx) -> None:
         """export/local/declare/unset and [ ] / [[ ]] tests: keyword plus words, substitutions walked."""
         subs: list[Node] = []
+        env: dict[str, str] = {}
         words = [Word(node_text(node.children[0]))] if node.children else []
         for child in node.named_children:
             if child.type == "variable_assignment":
                 name, value = self.assignment(child, subs)
+                env[name] = value
                 words.append(Word(f"{name}={value}"))
             elif child.type in ("word", "string", "raw_string", "concatenation", "variable_name", "number"):
                 words.extend(eval_word(child, subs))
@@ -241,6 +268,9 @@ class Walker:
                 words.append(Word(node_text(child)))
         if node.type == "test_command" and node.child_count > 1:
             words.append(Word(node_text(node.children[-1])))
-        index = self.add(words, ctx)
-        for sub in subs:
+        real, evaluated, hidden = _split(subs)
+        tested, latent = statement_evaluates(node)
+        index = self.add(words, ctx, env if node.type == "declaration_command" else None,
+                         evaluated=(*tested, *evaluated), latent=(*hidden, *(latent_script(t) for t in latent)))
+        for sub in real:
             self.substitution(sub, ctx, index)

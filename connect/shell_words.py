@@ -7,7 +7,7 @@ from typing import Optional
 
 from tree_sitter import Node
 
-from patchgate.connect.shell_models import MAX_BRACE_WORDS, OPAQUE_NODES, SUBSTITUTIONS, Word
+from patchgate.connect.shell_models import EVALUATING_NODES, MAX_BRACE_WORDS, OPAQUE_NODES, SUBSTITUTIONS, Word
 
 
 def join_continuations(text: str) -> str:
@@ -54,13 +54,25 @@ def node_text(node: Node) -> str:
     return (node.text or b"").decode("utf-8", "replace")
 
 
-def find_substitutions(node: Node, out: list[Node]) -> None:
-    """Collect the outermost command/process substitutions below a node."""
-    if node.type in SUBSTITUTIONS:
+UNPARSED_SUBSTITUTION = re.compile(r"(?<!\\)(\$\(|`)")
+"""A substitution tree-sitter left inside a plain word (backticks in "${x:+`cmd`}"): bash still runs it."""
+
+
+def find_substitutions(node: Node, out: list[Node], evaluating: bool = True) -> None:
+    """Collect the outermost command/process substitutions below a node (and words holding one the parser
+    did not see), and the outermost node whose text bash evaluates (arithmetic, a subscript, ${!x}) unless
+    it is a plain literal."""
+    if node.type in SUBSTITUTIONS or node.type in ("word", "regex") and UNPARSED_SUBSTITUTION.search(node_text(node)):
         out.append(node)
         return
+    if evaluating and node.type in EVALUATING_NODES:
+        from patchgate.connect.shell_evaluated import node_evaluates
+
+        if node_evaluates(node) is not None:
+            out.append(node)
+            evaluating = False
     for child in node.children:
-        find_substitutions(child, out)
+        find_substitutions(child, out, evaluating)
 
 
 ANSI_C = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.S)
@@ -72,6 +84,8 @@ def _ansi_c(body: str) -> str:
     """Decode the escapes of a $'...' string."""
     def one(m: re.Match[str]) -> str:
         esc = m.group(1)
+        if esc in ("x", "u", "U"):
+            return "\\" + esc
         if esc[0] in "xuU":
             code = int(esc[1:], 16)
             return chr(code) if code <= 0x10FFFF else ""

@@ -56,7 +56,8 @@ def test_decide_writes_nothing_and_lists_every_check_in_order(workspace: Path) -
 def test_most_severe_wins_and_deny_explains_itself(workspace: Path) -> None:
     decided = judge(workspace, from_command("echo x > protected/p.py; rm -rf src"))
     failing = {c.id: c.verdict for c in decided.verdict.checks if c.status == "fail"}
-    assert failing == {"destructive-command": "deny", "protected-path": "require_review"}
+    assert failing == {"destructive-command": "deny", "protected-path": "require_review",
+                       "review-command": "require_review"}  # the echo writes outside apply
     assert decided.verdict.verdict == "deny" and decided.review is not None
     assert decided.review.required_approvals == 0 and decided.review.diff.startswith("$ echo x")
     assert decided.review.reason.index("destructive-command") < decided.review.reason.index("protected-path")
