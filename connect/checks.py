@@ -7,12 +7,12 @@ or warns when the policy sets that verdict to permit. Details name the paths the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from patchgate.connect.governance import BuiltinPaths
 from patchgate.connect.models import VERDICT_RANK, Check, ContextPack, Verdict
-from patchgate.connect.paths import Globs, Target, expand, in_scope, is_runtime_path, locate
+from patchgate.connect.paths import Globs, Target, expand, in_scope, locate
 from patchgate.connect.policy import ConnectPolicy
 from patchgate.rewrites.models import RewritePlan
 
@@ -48,9 +48,9 @@ def most_severe(verdicts: Iterable[str]) -> Verdict:
     return max(verdicts, key=VERDICT_RANK.__getitem__, default="permit")  # type: ignore[return-value]
 
 
-def locate_all(workspace: Path, given: list[str]) -> list[Target]:
-    """Every requested path judged once, in order."""
-    return [locate(workspace, path) for path in dict.fromkeys(given) if not is_runtime_path(path)]
+def locate_all(workspace: Path, given: list[str], runtime: Collection[str] = ()) -> list[Target]:
+    """Every requested path judged once, in order, but those only a shell knows at run time."""
+    return [locate(workspace, path) for path in dict.fromkeys(given) if path not in runtime]
 
 
 def escape_check(targets: list[Target], runtime: list[str]) -> Check:

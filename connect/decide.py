@@ -55,10 +55,13 @@ class Decided(NamedTuple):
 
 
 def _path_checks(workspace: Path, context: ContextPack, policy: ConnectPolicy, requested: list[str],
-                 floating: list[str], plan: RewritePlan | None) -> dict[str, Check]:
-    """Containment first, then immutable, scope, protected, governing and generated paths over every write."""
-    runtime = [p for p in dict.fromkeys([*requested, *floating]) if is_runtime_path(p) or p in floating]
-    targets = locate_all(workspace, requested)
+                 runtime: list[str], plan: RewritePlan | None) -> dict[str, Check]:
+    """Containment first, then immutable, scope, protected, governing and generated paths over every write.
+
+    Only a command's paths can be known at run time alone ($VAR, after cd); a plan's or a
+    write's path is literal, `$` and all, and is judged like any other.
+    """
+    targets = locate_all(workspace, requested, set(runtime))
     judge = PathJudge(workspace, context, targets)
     threshold = policy.thresholds.protected_path_write
     builtins = builtin_paths(workspace) if judge.everything else BuiltinPaths()
@@ -99,11 +102,12 @@ def run_checks(workspace: Path, policy: ConnectPolicy, context: ContextPack,
     plan = candidate.plan
     requested = [p for step in packet.steps for p in step.paths]
     requested += [item.path for item in plan.files] if plan else []
-    checks, floating = not_a_command(), []
+    checks, floating, runtime = not_a_command(), [], []
     if candidate.command is not None:
         judged = command_checks(candidate.command, context, policy)
         checks, requested, floating = judged.checks, requested + judged.writes, judged.floating
-    checks.update(_path_checks(workspace, context, policy, requested, floating, plan))
+        runtime = list(dict.fromkeys([*(p for p in judged.writes if is_runtime_path(p)), *floating]))
+    checks.update(_path_checks(workspace, context, policy, requested, runtime, plan))
     checks["stale-plan"] = stale_check(workspace, plan)
     checks.update(_verification(workspace, policy, context, packet, checks))
     checks["large-change"] = large_change_check(plan, policy)
