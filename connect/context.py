@@ -61,8 +61,9 @@ def build_context(workspace: Path, policy: ConnectPolicy, task_id: str, actor_id
     body = {
         "task_id": task_id, "repo": str(workspace), "branch": git_branch(workspace),
         "actor": Actor(id=actor_id or default_actor_id(), type=actor_type),  # type: ignore[arg-type]
-        "write_scope": scope, "policy_write_scope": list(policy.write_scope), "protected_paths": list(policy.protected_paths),
-        "immutable_paths": list(policy.immutable_paths), "generated_paths": list(policy.generated_paths),
+        "write_scope": scope, "policy_write_scope": list(policy.write_scope),
+        "protected_paths": list(policy.protected_paths), "immutable_paths": list(policy.immutable_paths),
+        "generated_paths": list(policy.generated_paths),
         "commands": CommandLists(**policy.commands.model_dump()),
         "acceptance_checks": [check.command for check in policy.smoke_checks],
     }

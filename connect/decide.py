@@ -23,8 +23,8 @@ from patchgate.rewrites.models import RewritePlan
 
 CHECK_ORDER = (
     "path-escape", "immutable-path", "denied-command", "write-scope", "destructive-command", "protected-path",
-    "governance-path", "unknown-command", "review-command", "generated-path", "stale-plan", "new-error-diagnostics", "smoke-checks",
-    "large-change",
+    "governance-path", "unknown-command", "review-command", "generated-path", "stale-plan", "new-error-diagnostics",
+    "smoke-checks", "large-change",
 )
 REMEDIATION = {
     "path-escape": "Keep every write inside the workspace: no '..', no absolute paths elsewhere, no symlinks that lead out.",
@@ -33,8 +33,8 @@ REMEDIATION = {
     "write-scope": "Limit the change to the task's write scope, or start a task whose scope covers these paths.",
     "destructive-command": "Use a non-destructive alternative (no --force, no recursive delete), or ask a person to run it.",
     "protected-path": "A reviewer must approve writes to protected paths: patchgate connect review approve <decision-id>.",
-    "governance-path": ("A reviewer must approve changes to files that govern patchgate, CI, hooks or agents "
-                        "(patchgate config, rule sources, workflows, agent settings): patchgate connect review approve <decision-id>."),
+    "governance-path": ("A reviewer must approve changes to files that govern patchgate, CI, hooks or agents (config, "
+                        "rule sources, workflows, agent settings): patchgate connect review approve <decision-id>."),
     "unknown-command": "Ask for the command to be added to [tool.patchgate.connect] commands.allow, or get it reviewed.",
     "review-command": "A reviewer must approve this command before it runs.",
     "generated-path": "Change the generator's input and regenerate, instead of editing generated files.",

@@ -21,7 +21,8 @@ DEV_NULL = "/dev/null"
 FILE_MODES = ("100644", "100755")
 """A regular file, plain or executable: the only modes whose content apply can write."""
 REFUSED_HEADERS = ("rename from ", "rename to ", "rename old ", "rename new ", "copy from ", "copy to ")
-MODE_HEADERS = ("new file mode ", "deleted file mode ", "old mode ", "new mode ", "index ")
+MODE_HEADERS = ("new file mode ", "deleted file mode ", "old mode ", "new mode ")
+_INDEX_MODE = re.compile(r"index \S+ (\S+)$")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 _EPOCH = re.compile(r"(1969-12-31|1970-01-01) ([0-2][0-9]):([0-5][0-9]):00(?:\.0+)? ([-+])([0-2][0-9]):?([0-5][0-9])$")
 
@@ -53,7 +54,10 @@ def unquote(name: str) -> str:
         else:
             out += body[index + 1].encode("utf-8")
             index += 2
-    return out.decode("utf-8", errors="replace")
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"the file name {name} is not valid UTF-8") from None
 
 
 def _clean(raw: str) -> str:
@@ -104,9 +108,12 @@ class NameResolver:
     def names(self, patched: PatchedFile) -> FileNames:
         """The files one section of the patch reads and writes."""
         info = patched.patch_info or []
-        if info and str(info[0]).startswith("diff --git "):
-            return self._git(patched)
-        return self._traditional(patched)
+        try:
+            if info and str(info[0]).startswith("diff --git "):
+                return self._git(patched)
+            return self._traditional(patched)
+        except ValueError as error:
+            raise InputError(f"{self.origin}: {error}") from None
 
     def _name(self, raw: str, default: str | None = None) -> str:
         """A header name with the strip count applied; one that cannot be stripped is bad input."""
@@ -154,8 +161,9 @@ class NameResolver:
         if refused:
             raise InputError(f"{self.origin}: renames and copies are not supported ({refused.strip()}); "
                              "send the deletion and the new file as one patch without -M/-C")
-        headers = {key: line[len(key):].rstrip("\r\n") for line in block for key in MODE_HEADERS if line.startswith(key)}
-        self._check_modes(headers)
+        headers = {key: line[len(key):].strip() for line in block for key in MODE_HEADERS if line.startswith(key)}
+        index = next((found.group(1) for found in map(_INDEX_MODE.match, (ln.strip() for ln in block)) if found), None)
+        self._check_modes({**headers, **({"index ": index} if index else {})})
         created, deleted = "new file mode " in headers, "deleted file mode " in headers
         old_raw = next((line[4:] for line in block if line.startswith("--- ")), None)
         new_raw = next((line[4:] for line in block if line.startswith("+++ ")), None)
@@ -174,11 +182,8 @@ class NameResolver:
             raise InputError(f"{self.origin}: {block[0].strip()!r} does not name the file its ---/+++ lines change")
         return FileNames(old, new)
 
-    def _check_modes(self, headers: dict[str, str]) -> None:
+    def _check_modes(self, modes: dict[str, str]) -> None:
         """Only regular files, and no change of mode: apply writes contents, not modes or links."""
-        modes = {key: value.rsplit(" ", 1)[-1] if key == "index " else value.strip() for key, value in headers.items()}
-        if "index " in modes and " " not in headers["index "].strip():
-            modes.pop("index ")
         strange = sorted({mode for mode in modes.values() if mode not in FILE_MODES})
         if strange:
             raise InputError(f"{self.origin}: mode {strange[0]} (a symlink or submodule) cannot be patched; "

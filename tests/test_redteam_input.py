@@ -159,8 +159,11 @@ def test_cli_devnull_diff_into_git_is_denied_where_git_would_write(ws: Path) -> 
     ("--- /dev/null\n+++ /abs/evil\n@@ -0,0 +1 @@\n+x\n", "cannot find a file name"),
     ("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+y\n", "x is changed twice"),
     ("--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+y\n", "x already exists"),
+    ('diff --git "a/\\377" "b/\\377"\nnew file mode 100644\n--- /dev/null\n+++ "b/\\377"\n@@ -0,0 +1 @@\n+x\n',
+     "not valid UTF-8"),
 ], ids=["rename", "copy", "git-binary", "binary-differ", "symlink", "submodule", "mode-change", "git-target-mismatch",
-        "git-two-files", "git-header-mismatch", "absolute", "twice", "create-existing"])
+        "git-two-files", "git-header-mismatch", "absolute", "twice", "create-existing",
+        "bad-utf8-name"])
 def test_patches_git_would_read_otherwise_are_refused_with_one_line(ws: Path, text: str, needle: str) -> None:
     patch = ws.parent / "bad.diff"
     patch.write_text(text, encoding="utf-8")
