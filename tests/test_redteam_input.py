@@ -171,3 +171,20 @@ def test_patches_git_would_read_otherwise_are_refused_with_one_line(ws: Path, te
     run = run_patchgate("connect", "plan", "--task", "T", "--patch", str(patch), cwd=ws)
     assert_bad_input(run, needle)
     assert tree_digest(ws) == before and not (ws / ".patchgate").exists()
+
+
+def test_the_cli_boundary_turns_any_unguarded_recursion_into_exit_40(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader added later without its own guard (a hook payload, say) still gives one line and exit 40."""
+    from click.testing import CliRunner
+
+    import patchgate.connect.candidates as candidates
+    from patchgate.cli.main import cli
+
+    def too_deep(command: str) -> None:
+        raise RecursionError("maximum recursion depth exceeded while decoding a JSON array")
+
+    monkeypatch.setattr(candidates, "from_command", too_deep)
+    monkeypatch.chdir(ws)
+    result = CliRunner().invoke(cli, ["connect", "plan", "--task", "T", "--command", "ls"])
+    assert result.exit_code == 40, result.output
+    assert "nested too deeply" in result.output and "Traceback" not in result.output

@@ -298,7 +298,7 @@ def test_a_policy_without_any_immutable_glob_still_protects_git(ws: Path) -> Non
     "vendor/lib/.git/hooks/pre-commit", "vendor/lib/.git/config", "sub/.git", "new/nested/.git/HEAD",
     ".GIT/config", ".Git/hooks/post-checkout", "vendor/lib/.GiT/hooks/pre-push", ".git./config", ".git /config",
     "GIT~1/config", ".g\u200cit/config", ".git::$INDEX_ALLOCATION/config", "sub/.patchgate/journal/x.json",
-    ".PatchGate/audit.ndjson",
+    ".PatchGate/audit.ndjson", ".git/hooks/$HOOK",
 ])
 def test_every_git_folder_and_state_folder_is_immutable(ws: Path, path: str) -> None:
     decided = write(ws, path)
@@ -319,7 +319,7 @@ def test_commands_reaching_a_nested_git_are_denied_as_immutable(ws: Path, comman
 @pytest.mark.parametrize(("path", "text"), [
     ("src/a.py", "A = 2\n"), ("src/new.py", "N = 1\n"), ("docs/guide.md", "better guide\n"),
     ("vendor/lib/code.py", "L = 2\n"), (".gitignore", "dist/\n"), ("my.git.txt", "x\n"), ("git/config", "x\n"),
-    (".github/ISSUE_TEMPLATE/bug.md", "bug\n"), ("docs/agents-guide.md", "x\n"),
+    (".github/ISSUE_TEMPLATE/bug.md", "bug\n"), ("docs/agents-guide.md", "x\n"), ("src/$literal.py", "D = 1\n"),
 ])
 def test_ordinary_writes_stay_permit(ws: Path, path: str, text: str) -> None:
     decided = write(ws, path, text)
