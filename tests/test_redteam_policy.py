@@ -118,7 +118,6 @@ def test_commands_writing_governing_files_need_review(ws: Path, command: str) ->
 
 
 def test_a_deny_threshold_makes_governing_writes_deny(ws: Path) -> None:
-    configure(ws, 'protected-paths = ["nothing/**"]\n'.replace("protected-paths", "generated-paths"))
     policy = load_policy(ws).model_copy(update={"thresholds": load_policy(ws).thresholds.model_copy(
         update={"protected_path_write": "deny"})})
     decided = write(ws, "patchgate.toml", policy=policy)
