@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from patchgate.connect.models import PatchVerdict
 
 ACTOR_TYPES = ["human", "agent", "service", "tool"]
+BUILT_IN = ("a write must match write_scope and policy_write_scope; .git and .patchgate at any depth are immutable; "
+            "patchgate, CI, hook and agent config files need review")
 
 
 def _task_options(command: click.Command) -> click.Command:
@@ -56,12 +58,14 @@ def connect_context(task_id: str, actor_id: str | None, actor_type: str, write_s
         return
     data = context.model_dump(mode="json")
     for key in ("id", "task_id", "repo", "branch"):
-        click.echo(f"{key:<17} {data[key] if data[key] is not None else '-'}")
-    click.echo(f"{'actor':<17} {context.actor.id} ({context.actor.type})")
-    for key in ("write_scope", "protected_paths", "immutable_paths", "generated_paths", "acceptance_checks"):
-        click.echo(f"{key:<17} {', '.join(data[key]) or '-'}")
+        click.echo(f"{key:<18} {data[key] if data[key] is not None else '-'}")
+    click.echo(f"{'actor':<18} {context.actor.id} ({context.actor.type})")
+    for key in ("write_scope", "policy_write_scope", "protected_paths", "immutable_paths", "generated_paths",
+                "acceptance_checks"):
+        click.echo(f"{key:<18} {', '.join(data[key]) or '-'}")
     for key, values in data["commands"].items():
-        click.echo(f"{'commands.' + key:<17} {', '.join(values) or '-'}")
+        click.echo(f"{'commands.' + key:<18} {', '.join(values) or '-'}")
+    click.echo(f"{'built in':<18} {BUILT_IN}")
 
 
 def _submission(workspace: Path, plan: str | None, patch: str | None, write: str | None, content_file: str | None,

@@ -62,6 +62,9 @@ class PatchgateGroup(LazyGroup):
             raise
         except (KeyboardInterrupt, BrokenPipeError):
             ctx.exit(130)
+        except RecursionError:  # a reader without its own guard met input nested too deeply (JSON, TOML, YAML)
+            click.echo("patchgate: error: input nested too deeply to read (Python's recursion limit)", err=True)
+            ctx.exit(INPUT_ERROR)
         except Exception as error:  # a bug: say so plainly, traceback only on request
             if ctx.params.get("debug"):
                 import traceback

@@ -1,35 +1,26 @@
 """A unified diff (git or plain) turned into whole-file rewrites of the current workspace files.
 
-Parsed with unidiff; applied strictly like `git apply` without fuzz: every context and removed
-line must match at the hunk's position, or the patch is bad input (exit 40). New, deleted and
-renamed files are supported; binary patches are refused. Paths that leave the workspace are
+Parsed with unidiff; file names resolved as `git apply` resolves them (patch_names.py); applied
+strictly like `git apply` without fuzz: every context and removed line must match at the hunk's
+position, or the patch is bad input (exit 40). New and deleted files are supported; renames,
+copies, mode changes and binary patches are refused. Paths that leave the workspace are
 returned as requested paths but never read.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from unidiff import PatchSet, UnidiffParseError
 from unidiff.patch import Hunk, PatchedFile
 
 from patchgate.connect.candidates import plain_path, read_workspace_text
+from patchgate.connect.patch_names import NameResolver
 from patchgate.connect.paths import locate
 from patchgate.diagnostics.errors import InputError
 from patchgate.rewrites.edits import file_rewrite_for_text, split_lines
 from patchgate.rewrites.models import FileRewrite
-
-DEV_NULL = "/dev/null"
-
-
-def _strip_prefix(name: str, strip: bool) -> str | None:
-    """The path a diff header names, without git's a/ b/ prefix; None for /dev/null."""
-    name = name.split("\t", 1)[0]
-    if name == DEV_NULL:
-        return None
-    if strip and name[:2] in ("a/", "b/"):
-        return name[2:]
-    return name
 
 
 def _hunk_texts(hunk: Hunk) -> tuple[list[str], list[str]]:
@@ -87,14 +78,11 @@ def _parse(text: str, origin: str) -> PatchSet:
     return patch
 
 
-def _file_rewrites(patched: PatchedFile, origin: str, workspace: Path, git_style: bool,
+def _file_rewrites(patched: PatchedFile, origin: str, workspace: Path, resolver: NameResolver,
                    requested: list[str]) -> list[FileRewrite]:
-    """The rewrites of one patched file: a change, a creation, a deletion, or a rename (both)."""
-    strip = git_style or (patched.source_file.startswith("a/") and patched.target_file.startswith("b/"))
-    source = None if patched.is_added_file else _strip_prefix(patched.source_file, strip)
-    target = None if patched.is_removed_file else _strip_prefix(patched.target_file, strip)
-    if source and target and not (git_style and patched.is_rename):
-        source = target  # plain `diff -u old new` names two files for one change
+    """The rewrites of one patched file: a change, a creation or a deletion."""
+    names_of = resolver.names(patched)
+    source, target = names_of.old, names_of.new
     names = list(dict.fromkeys(n for n in (source, target) if n))
     located = {name: locate(workspace, name) for name in names}
     requested.extend(names)
@@ -112,20 +100,17 @@ def _file_rewrites(patched: PatchedFile, origin: str, workspace: Path, git_style
         if after:
             raise InputError(f"{origin}: does not apply: deleting {src} leaves lines the patch did not remove")
         return [file_rewrite_for_text(src, before, None)]  # type: ignore[arg-type]
-    if src == dst:
-        return [file_rewrite_for_text(dst, before, after)] if after != before else []
-    gone = [file_rewrite_for_text(src, before, None)] if src else []
-    return [*gone, file_rewrite_for_text(dst, None, after)]
+    return [file_rewrite_for_text(dst, before, after)] if after != before or src is None else []
 
 
 def patch_rewrites(text: str, origin: str, workspace: Path) -> tuple[list[FileRewrite], list[str]]:
     """Every file rewrite of a patch against the workspace, plus every path it names as written."""
     patch = _parse(text, origin)
-    git_style = any(line.startswith("diff --git ") for line in text.splitlines())
+    resolver = NameResolver(io.StringIO(text).readlines(), origin)
     requested: list[str] = []
     files: dict[str, FileRewrite] = {}
     for patched in patch:
-        for rewrite in _file_rewrites(patched, origin, workspace, git_style, requested):
+        for rewrite in _file_rewrites(patched, origin, workspace, resolver, requested):
             if rewrite.path in files:
                 raise InputError(f"{origin}: {rewrite.path} is changed twice in one patch")
             files[rewrite.path] = rewrite

@@ -7,11 +7,12 @@ or warns when the policy sets that verdict to permit. Details name the paths the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
+from patchgate.connect.governance import BuiltinPaths
 from patchgate.connect.models import VERDICT_RANK, Check, ContextPack, Verdict
-from patchgate.connect.paths import Globs, Target, expand, in_scope, is_runtime_path, locate
+from patchgate.connect.paths import Globs, Target, expand, in_scope, locate
 from patchgate.connect.policy import ConnectPolicy
 from patchgate.rewrites.models import RewritePlan
 
@@ -47,9 +48,9 @@ def most_severe(verdicts: Iterable[str]) -> Verdict:
     return max(verdicts, key=VERDICT_RANK.__getitem__, default="permit")  # type: ignore[return-value]
 
 
-def locate_all(workspace: Path, given: list[str]) -> list[Target]:
-    """Every requested path judged once, in order."""
-    return [locate(workspace, path) for path in dict.fromkeys(given) if not is_runtime_path(path)]
+def locate_all(workspace: Path, given: list[str], runtime: Collection[str] = ()) -> list[Target]:
+    """Every requested path judged once, in order, but those only a shell knows at run time."""
+    return [locate(workspace, path) for path in dict.fromkeys(given) if path not in runtime]
 
 
 def escape_check(targets: list[Target], runtime: list[str]) -> Check:
@@ -75,24 +76,28 @@ class PathJudge:
         """Written paths some glob matches, a matched folder standing for its contents."""
         return collapse(Globs(patterns).matched(self.everything))
 
-    def immutable(self) -> Check:
-        """Immutable paths (and the whole workspace at once) are never written."""
+    def immutable(self, builtins: BuiltinPaths) -> Check:
+        """Immutable paths (and the whole workspace at once) are never written; no user glob lifts the built-ins."""
         hits = ["the whole workspace (.)" for p in self.everything if p == "."][:1]
-        hits += self.matched(self.context.immutable_paths)
+        hits += collapse([p for p in self.everything if builtins.immutable(p)])
+        hits += [p for p in self.matched(self.context.immutable_paths) if p not in hits]
         if hits:
             return finding("immutable-path", "deny", f"writes immutable paths: {named(hits)}")
         return passed("immutable-path", "no immutable path is written")
 
     def scope(self) -> Check:
-        """Every write must fall inside the task's write scope (empty scope: the whole workspace)."""
-        globs = Globs(self.context.write_scope)
-        if not globs.patterns:
+        """Every write must fall inside the task's scope and the policy's (an empty one: the whole workspace)."""
+        scopes = [Globs(list(s)) for s in dict.fromkeys((tuple(self.context.write_scope),
+                                                         tuple(self.context.policy_write_scope))) if s]
+        if not scopes:
             return passed("write-scope", "the task may write the whole workspace")
-        outside = [t.given for t in self.inside
-                   if not all(in_scope(globs, expand_one) for expand_one in self._per_name(t))]
+        shown = (f"({named(scopes[0].patterns)})" if len(scopes) == 1
+                 else f"(task: {named(scopes[0].patterns)}; policy: {named(scopes[1].patterns)})")
+        outside = [t.given for t in self.inside if not all(
+            in_scope(globs, expand_one) for globs in scopes for expand_one in self._per_name(t))]
         if outside:
-            return finding("write-scope", "deny", f"outside the write scope ({named(globs.patterns)}): {named(outside)}")
-        return passed("write-scope", f"every write is inside {named(globs.patterns)}")
+            return finding("write-scope", "deny", f"outside the write scope {shown}: {named(outside)}")
+        return passed("write-scope", f"every write is inside {shown}")
 
     def _per_name(self, target: Target) -> list[list[str]]:
         """The expansion of a target's written and resolved names, each on its own."""
@@ -105,6 +110,14 @@ class PathJudge:
         if hits:
             return finding("protected-path", verdict, f"writes protected paths: {named(hits)}")
         return passed("protected-path", "no protected path is written")
+
+    def governance(self, builtins: BuiltinPaths, verdict: Verdict, exempt: Callable[[str], bool]) -> Check:
+        """Files that govern patchgate, CI, hooks or agents need review at least, whatever the policy's globs say."""
+        hits = [p for p in collapse([p for p in self.everything if builtins.governs(p)]) if not exempt(p)]
+        if hits:
+            return finding("governance-path", most_severe([verdict, "require_review"]),
+                           f"writes files that govern patchgate, CI, hooks or agents: {named(hits)}")
+        return passed("governance-path", "no file that governs patchgate, CI, hooks or agents is written")
 
     def generated(self) -> Check:
         """A generated file is changed by its generator, not by hand: rewrite."""

@@ -53,7 +53,11 @@ def default_actor_id() -> str:
 
 def build_context(workspace: Path, policy: ConnectPolicy, task_id: str, actor_id: str | None = None,
                   actor_type: str = "human", write_scope: list[str] | None = None) -> ContextPack:
-    """A context pack for one task: the task's write scope (default: the policy's) and every list in force."""
+    """A context pack for one task: the task's write scope (default: the policy's) and every list in force.
+
+    A scope given here narrows the policy's, never widens it: the pack keeps both and a write
+    must match both (see PathJudge.scope).
+    """
     if not task_id.strip():
         raise InputError("--task: the task id is empty")
     if actor_type not in ACTOR_TYPES:
@@ -66,8 +70,9 @@ def build_context(workspace: Path, policy: ConnectPolicy, task_id: str, actor_id
         "task_id": task_id, "repo": str(workspace), "workspace_id": workspace_id(workspace),
         "branch": git_branch(workspace),
         "actor": Actor(id=actor_id or default_actor_id(), type=actor_type),  # type: ignore[arg-type]
-        "write_scope": scope, "protected_paths": list(policy.protected_paths),
-        "immutable_paths": list(policy.immutable_paths), "generated_paths": list(policy.generated_paths),
+        "write_scope": scope, "policy_write_scope": list(policy.write_scope),
+        "protected_paths": list(policy.protected_paths), "immutable_paths": list(policy.immutable_paths),
+        "generated_paths": list(policy.generated_paths),
         "commands": CommandLists(**policy.commands.model_dump()),
         "acceptance_checks": [check.command for check in policy.smoke_checks],
     }

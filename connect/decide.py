@@ -7,6 +7,7 @@ denied and whose plan still matches the workspace.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -14,14 +15,16 @@ from patchgate.connect.checks import (
     PathJudge, escape_check, large_change_check, locate_all, most_severe, passed, stale_check,
 )
 from patchgate.connect.checks_commands import command_checks, not_a_command
+from patchgate.connect.governance import BuiltinPaths, builtin_paths, is_pyproject, touches_patchgate_table
 from patchgate.connect.models import VERDICT_RANK, Check, ContextPack, PatchVerdict, PlanPacket, ReviewPacket, content_digest
 from patchgate.connect.paths import is_runtime_path
 from patchgate.connect.policy import ConnectPolicy
+from patchgate.rewrites.models import RewritePlan
 
 CHECK_ORDER = (
     "path-escape", "immutable-path", "denied-command", "write-scope", "destructive-command", "protected-path",
-    "unknown-command", "review-command", "generated-path", "stale-plan", "new-error-diagnostics", "smoke-checks",
-    "large-change",
+    "governance-path", "unknown-command", "review-command", "generated-path", "stale-plan", "new-error-diagnostics",
+    "smoke-checks", "large-change",
 )
 REMEDIATION = {
     "path-escape": "Keep every write inside the workspace: no '..', no absolute paths elsewhere, no symlinks that lead out.",
@@ -30,6 +33,8 @@ REMEDIATION = {
     "write-scope": "Limit the change to the task's write scope, or start a task whose scope covers these paths.",
     "destructive-command": "Use a non-destructive alternative (no --force, no recursive delete), or ask a person to run it.",
     "protected-path": "A reviewer must approve writes to protected paths: patchgate connect review approve <decision-id>.",
+    "governance-path": ("A reviewer must approve changes to files that govern patchgate, CI, hooks or agents (config, "
+                        "rule sources, workflows, agent settings): patchgate connect review approve <decision-id>."),
     "unknown-command": "Ask for the command to be added to [tool.patchgate.connect] commands.allow, or get it reviewed.",
     "review-command": "A reviewer must approve this command before it runs.",
     "generated-path": "Change the generator's input and regenerate, instead of editing generated files.",
@@ -50,14 +55,29 @@ class Decided(NamedTuple):
 
 
 def _path_checks(workspace: Path, context: ContextPack, policy: ConnectPolicy, requested: list[str],
-                 floating: list[str]) -> dict[str, Check]:
-    """Containment first, then immutable, scope, protected and generated globs over every written path."""
-    runtime = [p for p in dict.fromkeys([*requested, *floating]) if is_runtime_path(p) or p in floating]
-    targets = locate_all(workspace, requested)
+                 runtime: list[str], plan: RewritePlan | None) -> dict[str, Check]:
+    """Containment first, then immutable, scope, protected, governing and generated paths over every write.
+
+    Only a command's paths can be known at run time alone ($VAR, after cd); a plan's or a
+    write's path is literal, `$` and all, and is judged like any other.
+    """
+    targets = locate_all(workspace, requested, set(runtime))
     judge = PathJudge(workspace, context, targets)
-    checks = [escape_check(targets, runtime), judge.immutable(), judge.scope(),
-              judge.protected(policy.thresholds.protected_path_write), judge.generated()]
+    threshold = policy.thresholds.protected_path_write
+    builtins = builtin_paths(workspace) if judge.everything else BuiltinPaths()
+    checks = [escape_check(targets, runtime), judge.immutable(builtins), judge.scope(), judge.protected(threshold),
+              judge.governance(builtins, threshold, _table_untouched(workspace, plan)), judge.generated()]
     return {check.id: check for check in checks}
+
+
+def _table_untouched(workspace: Path, plan: RewritePlan | None) -> Callable[[str], bool]:
+    """Whether a written path is a pyproject.toml the plan edits without touching [tool.patchgate] (no review)."""
+    items = {item.path: item for item in plan.files} if plan else {}
+
+    def untouched(path: str) -> bool:
+        item = items.get(path)
+        return item is not None and is_pyproject(path) and not touches_patchgate_table(workspace, item)
+    return untouched
 
 
 def _verification(workspace: Path, policy: ConnectPolicy, context: ContextPack, packet: PlanPacket,
@@ -82,11 +102,12 @@ def run_checks(workspace: Path, policy: ConnectPolicy, context: ContextPack,
     plan = candidate.plan
     requested = [p for step in packet.steps for p in step.paths]
     requested += [item.path for item in plan.files] if plan else []
-    checks, floating = not_a_command(), []
+    checks, floating, runtime = not_a_command(), [], []
     if candidate.command is not None:
         judged = command_checks(candidate.command, context, policy)
         checks, requested, floating = judged.checks, requested + judged.writes, judged.floating
-    checks.update(_path_checks(workspace, context, policy, requested, floating))
+        runtime = list(dict.fromkeys([*(p for p in judged.writes if is_runtime_path(p)), *floating]))
+    checks.update(_path_checks(workspace, context, policy, requested, runtime, plan))
     checks["stale-plan"] = stale_check(workspace, plan)
     checks.update(_verification(workspace, policy, context, packet, checks))
     checks["large-change"] = large_change_check(plan, policy)

@@ -46,7 +46,10 @@ class ContextPack(Model):
         "sha256 of the workspace's real path and git directory: a decision applies only where it was made."))
     branch: str | None = Field(description="Current git branch, if any.")
     actor: Actor = Field(description="Who asks for the change.")
-    write_scope: list[str] = Field(description="Globs the task may write; empty means the whole workspace.")
+    write_scope: list[str] = Field(description="Globs the task may write (--write-scope, else the policy's); empty: the whole workspace.")
+    policy_write_scope: list[str] = Field(
+        default_factory=list,
+        description="The policy's write_scope; a write must match it too, so a task's scope only narrows it. Empty: no limit.")
     protected_paths: list[str] = Field(description="Globs whose writes need review.")
     immutable_paths: list[str] = Field(description="Globs never written.")
     generated_paths: list[str] = Field(description="Globs written only by their generator.")

@@ -1,8 +1,10 @@
 """The verdict policy of `[tool.patchgate.connect]` (SPEC 7), validated once with file, key and reason.
 
 Keys are kebab-case like the rest of the config. Every threshold is a verdict; the command
-thresholds are permit, require_review or deny (a command cannot be rewritten). `.patchgate/**`
-and `.git/**` are immutable whatever the file says.
+thresholds are permit, require_review or deny (a command cannot be rewritten). `.patchgate`
+and `.git` are immutable whatever the file says, at any depth, and files that govern patchgate
+need review: both are judged in code (connect/governance.py), apart from these globs, so no
+pattern here (a `!` negation included) lifts them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from patchgate.diagnostics.globs import check_patterns
 Verdict = Literal["permit", "rewrite", "require_review", "deny"]
 CommandVerdict = Literal["permit", "require_review", "deny"]
 ALWAYS_IMMUTABLE: tuple[str, ...] = (".patchgate/**", ".git/**")
-"""Tool state and git's own files are never written through Connect."""
+"""Shown in every context's immutable list; the built-in judgement itself is governance.BuiltinPaths."""
 
 
 def split_entry(entry: str) -> list[str]:

@@ -185,6 +185,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{label}: invalid TOML: {_toml_reason(error, text)}") from None
+    except RecursionError:
+        raise ConfigError(f"{label}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def _toml_reason(error: Exception, text: str) -> str:

@@ -57,6 +57,8 @@ def parse_plan(text: str, origin: str) -> RewritePlan:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"{origin}: not valid JSON: {error.msg} at line {error.lineno}") from None
+    except RecursionError:
+        raise InputError(f"{origin}: not a plan: JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise InputError(f"{origin}: a plan must be a JSON object")
     if not data.get("id"):

@@ -33,12 +33,12 @@ def stored_plan(root: Path, decision_id: str) -> dict:
     return json.loads((root / ".patchgate" / "decisions" / decision_id / "plan.json").read_text(encoding="utf-8"))
 
 
-def test_git_patch_with_new_deleted_and_renamed_files(repo: Path) -> None:
+def test_git_patch_with_new_deleted_and_moved_files(repo: Path) -> None:
     (repo / "src/app.py").write_text("def add(a, b):\n    return b + a\n", encoding="utf-8")
     (repo / "src/new.py").write_text("NEW = 1\n", encoding="utf-8")
     (repo / "README.md").unlink()
     (repo / "gen/out.py").rename(repo / "gen/renamed.py")
-    diff = git_diff(repo)
+    diff = git_diff(repo, "--no-renames")  # a move as a deletion and a creation; rename headers are refused
     before = tree_digest(repo)
     run, verdict = plan(repo, "--patch", patch_file(repo, diff))
     assert verdict["impacted_paths"] == ["README.md", "gen/out.py", "gen/renamed.py", "src/app.py", "src/new.py"]
