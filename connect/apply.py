@@ -81,14 +81,17 @@ def _write_all(workspace: Path, stored: StoredDecision, plan: RewritePlan, work:
                            "run `patchgate connect recover` and fix what it reports", 40)
     journal = _journal(stored, plan, work)
     _start_journal(workspace, journal)
+    written: list[ApplyReceipt] = []
     try:
-        receipt = _write_and_commit(workspace, stored, plan, work)
+        written.append(_write_files(workspace, stored, plan, work))
+        append_event(workspace, "apply", stored.decision_id, {"plan_digest": plan.id, "files": len(work)})
     except Conflict as conflict:
         outcome = settle_interrupted(workspace, journal)
-        raise ApplyRefused("conflict", f"conflict: {conflict} while apply was writing; it was left as it is, "
-                           f"{_undone(outcome)}; plan again", 40) from None
+        raise ApplyRefused("conflict", _conflict_message(conflict, outcome), 40) from None
     except (WriteFailed, OSError) as error:
         outcome = settle_interrupted(workspace, journal)
+        if outcome.outcome == "completed" and written:
+            return written[0]  # only the audit event failed, and recovery has just added it
         reason = str(error) if isinstance(error, WriteFailed) else f"cannot finish the apply: {os_reason(error)}"
         raise InputError(f"{reason}; {_undone(outcome)}") from None
     except BaseException:
@@ -98,7 +101,7 @@ def _write_all(workspace: Path, stored: StoredDecision, plan: RewritePlan, work:
         remove_journal_entry(workspace, journal_path(workspace, stored.decision_id).name)
     except OSError:
         pass  # the receipt is written: the next recovery completes it and removes the journal
-    return receipt
+    return written[0]
 
 
 def _start_journal(workspace: Path, journal: Journal) -> None:
@@ -113,10 +116,20 @@ def _start_journal(workspace: Path, journal: Journal) -> None:
         raise InputError(f"cannot write the apply journal: {os_reason(error)}; nothing was written") from None
 
 
+def _conflict_message(conflict: Conflict, outcome: Recovered) -> str:
+    """A user's edit met during apply: name the file, say it was kept and what became of the rest."""
+    message = f"conflict: {conflict.path} {conflict.found} while apply was writing; it was left as it is"
+    others = [path for path in outcome.conflicts if path != conflict.path]
+    if outcome.outcome == "failed":
+        return f"{message}; {_undone(outcome)}"
+    also = f" (also left as changed by someone else: {', '.join(others)})" if others else ""
+    return f"{message} and every file apply had written was put back{also}; plan again"
+
+
 def _undone(outcome: Recovered) -> str:
     """What the rollback after a failed apply did, for the end of its one-line error."""
     if outcome.outcome == "failed":
-        return (f"putting the files back failed too ({outcome.detail}): the journal is kept, "
+        return (f"recovering from that failed too ({outcome.detail}): the journal is kept, "
                 "fix the cause and run `patchgate connect recover`")
     if outcome.outcome == "completed":
         return "the files and the receipt were already written, so the apply stands"
@@ -126,8 +139,8 @@ def _undone(outcome: Recovered) -> str:
     return "every file was put back as it was"
 
 
-def _write_and_commit(workspace: Path, stored: StoredDecision, plan: RewritePlan, work: list[FileWork]) -> ApplyReceipt:
-    """Every file (each only while it still holds its before bytes), then the receipt (the commit point), then the event."""
+def _write_files(workspace: Path, stored: StoredDecision, plan: RewritePlan, work: list[FileWork]) -> ApplyReceipt:
+    """Every file (each only while it still holds its before bytes), then the receipt: the commit point."""
     delay = float(os.environ.get(DELAY_ENV, "0") or 0)
     for item in work:
         try:
@@ -144,5 +157,4 @@ def _write_and_commit(workspace: Path, stored: StoredDecision, plan: RewritePlan
         FileReceipt(path=item.path, before_sha256=item.before_sha256, after_sha256=item.after_sha256) for item in work
     ])
     write_receipt(stored, receipt)
-    append_event(workspace, "apply", stored.decision_id, {"plan_digest": plan.id, "files": len(work)})
     return receipt

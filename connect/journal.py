@@ -77,15 +77,24 @@ def read_journal(path: Path) -> Journal | None:
         handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
-    with os.fdopen(handle, "rb") as stream:
-        try:
-            data = stream.read() if stat.S_ISREG(os.fstat(stream.fileno()).st_mode) else None
-        except OSError:
-            return None
+    try:
+        data = _read_all(handle) if stat.S_ISREG(os.fstat(handle).st_mode) else None
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
     try:
         return None if data is None else Journal.model_validate_json(data)
     except (ValidationError, ValueError, RecursionError):
         return None
+
+
+def _read_all(handle: int) -> bytes:
+    """Every byte of an open regular file."""
+    chunks = []
+    while chunk := os.read(handle, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def quarantine_entry(workspace: Path, name: str) -> Path:

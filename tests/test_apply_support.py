@@ -7,6 +7,7 @@ review and apply tests do not depend on the policy engine; the end-to-end tests 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from patchgate.connect.models import (
@@ -27,7 +28,7 @@ def make_plan(root: Path, changes: dict[str, str | None]) -> RewritePlan:
     files = []
     for path, after in sorted(changes.items()):
         target = root / path
-        before = target.read_bytes().decode("utf-8") if target.exists() else None
+        before = target.read_bytes().decode("utf-8") if os.path.lexists(target) else None
         files.append(file_rewrite_for_text(path, before, after))
     return RewritePlan.model_validate({"planner": "write", "description": "test change", "files": files,
                                        "stats": _stats(files)})
