@@ -210,7 +210,7 @@ def recover_cmd(as_json: bool) -> None:
     problems = problem_lines(outcomes) + [f"{o.decision_id}: conflict: {', '.join(o.conflicts)} changed since the apply "
                                           "and left as they are" for o in outcomes if o.conflicts]
     if problems:
-        raise InputError("; ".join(problems))
+        raise InputError(one_line("; ".join(problems)))
 
 
 @connect.command("replay")

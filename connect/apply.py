@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from patchgate.connect.apply_gate import ApplyRefused, FileWork, check_allowed, prepare
-from patchgate.connect.apply_io import Conflict, delete_file, replace_file
+from patchgate.connect.apply_io import Conflict, UnsafePath, delete_file, replace_file
 from patchgate.connect.audit import append_event, has_event, now_iso
 from patchgate.connect.journal import (
     Journal, JournalFile, apply_lock, encode, journal_path, remove_journal_entry, write_journal,
@@ -82,14 +82,15 @@ def _write_all(workspace: Path, stored: StoredDecision, plan: RewritePlan, work:
     journal = _journal(stored, plan, work)
     _start_journal(workspace, journal)
     written: list[ApplyReceipt] = []
+    touched: list[str] = []
     try:
-        written.append(_write_files(workspace, stored, plan, work))
+        written.append(_write_files(workspace, stored, plan, work, touched))
         append_event(workspace, "apply", stored.decision_id, {"plan_digest": plan.id, "files": len(work)})
     except Conflict as conflict:
-        outcome = settle_interrupted(workspace, journal)
+        outcome = settle_interrupted(workspace, journal, touched)
         raise ApplyRefused("conflict", _conflict_message(conflict, outcome), 40) from None
     except (WriteFailed, OSError) as error:
-        outcome = settle_interrupted(workspace, journal)
+        outcome = settle_interrupted(workspace, journal, touched)
         if outcome.outcome == "completed" and written:
             return written[0]  # only the audit event failed, and recovery has just added it
         reason = str(error) if isinstance(error, WriteFailed) else f"cannot finish the apply: {os_reason(error)}"
@@ -139,16 +140,28 @@ def _undone(outcome: Recovered) -> str:
     return "every file was put back as it was"
 
 
-def _write_files(workspace: Path, stored: StoredDecision, plan: RewritePlan, work: list[FileWork]) -> ApplyReceipt:
-    """Every file (each only while it still holds its before bytes), then the receipt: the commit point."""
+def _write_files(workspace: Path, stored: StoredDecision, plan: RewritePlan, work: list[FileWork],
+                 touched: list[str]) -> ApplyReceipt:
+    """Every file (each only while it still holds its before bytes), then the receipt: the commit point.
+
+    `touched` collects the files a rollback must look at: every file whose write began, except one
+    refused before anything changed (a conflict, a symlink or non-folder on the way).
+    """
     delay = float(os.environ.get(DELAY_ENV, "0") or 0)
     for item in work:
+        touched.append(item.path)
         try:
             if item.after is None:
                 delete_file(workspace, item.path, item.before_sha256)
             else:
                 replace_file(workspace, item.path, item.after, item.mode, stored.decision_id, item.before_sha256,
                              item.missing_dirs)
+        except Conflict:
+            touched.pop()
+            raise
+        except UnsafePath as error:
+            touched.pop()
+            raise WriteFailed(item.path, error) from None
         except OSError as error:
             raise WriteFailed(item.path, error) from None
         if delay:

@@ -24,8 +24,6 @@ from patchgate.diagnostics.errors import PatchgateError
 from patchgate.diagnostics.span import apply_edits
 from patchgate.rewrites.models import FileRewrite, RewritePlan, workspace_path_problem
 
-STATE_FOLDERS = tuple(sorted(PROTECTED_NAMES))
-
 
 class ApplyRefused(PatchgateError):
     """Apply will not write this decision; `kind` says why, `exit_code` follows SPEC 3."""

@@ -166,11 +166,21 @@ def _read_at(folder: int, name: str) -> Current:
         if error.errno not in (errno.ELOOP, errno.EMLINK):
             raise
         return Current("symlink")
-    with os.fdopen(handle, "rb") as stream:
-        status = os.fstat(stream.fileno())
+    try:
+        status = os.fstat(handle)
         if not stat.S_ISREG(status.st_mode):
             return Current(kind_of(status.st_mode), mode=stat.S_IMODE(status.st_mode))
-        return Current("file", stream.read(), stat.S_IMODE(status.st_mode))
+        return Current("file", _read_all(handle), stat.S_IMODE(status.st_mode))
+    finally:
+        os.close(handle)
+
+
+def _read_all(handle: int) -> bytes:
+    """Every byte of an open regular file."""
+    chunks = []
+    while chunk := os.read(handle, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def read_current(root: Path, relative: str) -> Current:

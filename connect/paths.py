@@ -66,14 +66,22 @@ def _limit(root: str, name: str, default: int) -> int:
         return default
 
 
+def _encoded(text: str) -> bytes:
+    """A path as the file system gets it (a lone surrogate, which no file name can hold, counted as UTF-8)."""
+    try:
+        return os.fsencode(text)
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
 def length_problem(root: str, absolute: str) -> str | None:
     """Why no file could be at this path: a name over NAME_MAX bytes or the whole over PATH_MAX; else None."""
     name_max = _limit(root, "PC_NAME_MAX", 255)
     for part in absolute.split(os.sep):
-        size = len(part.encode("utf-8", "surrogatepass"))
+        size = len(_encoded(part))
         if size > name_max:
             return f"a path component is {size} bytes long, over the file system's limit of {name_max}"
-    size, path_max = len(absolute.encode("utf-8", "surrogatepass")), _limit(root, "PC_PATH_MAX", 4096)
+    size, path_max = len(_encoded(absolute)), _limit(root, "PC_PATH_MAX", 4096)
     return f"the path is {size} bytes long, over the file system's limit of {path_max}" if size >= path_max else None
 
 

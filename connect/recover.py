@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -65,9 +66,12 @@ def recover(workspace: Path) -> list[Recovered]:
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def settle_interrupted(workspace: Path, journal: Journal) -> Recovered:
-    """Undo (or finish) an apply that failed in this process; the caller holds the apply lock; never raises OSError."""
-    outcome = _recover_one(workspace, journal)
+def settle_interrupted(workspace: Path, journal: Journal, touched: Collection[str] | None = None) -> Recovered:
+    """Undo (or finish) an apply that failed in this process, putting back only the files it `touched` (all: None).
+
+    The caller holds the apply lock. Never raises OSError: a failure is the `failed` outcome.
+    """
+    outcome = _recover_one(workspace, journal, touched)
     if outcome.outcome != "failed":
         _drop(workspace, f"{journal.decision_id}.json")
     return outcome
@@ -137,10 +141,10 @@ def _committed(workspace: Path, journal: Journal) -> bool:
     return receipt.plan_digest == journal.plan_digest
 
 
-def _recover_one(workspace: Path, journal: Journal) -> Recovered:
+def _recover_one(workspace: Path, journal: Journal, touched: Collection[str] | None = None) -> Recovered:
     """Roll one apply back, or complete it, and log what was done; an OS error is a `failed` outcome."""
     try:
-        outcome = _roll(workspace, journal)
+        outcome = _roll(workspace, journal, touched)
         append_event(workspace, "recover", journal.decision_id, {
             "outcome": outcome.outcome, "plan_digest": journal.plan_digest, "restored": list(outcome.restored),
             "temps_removed": outcome.temps_removed, "conflicts": list(outcome.conflicts),
@@ -150,8 +154,8 @@ def _recover_one(workspace: Path, journal: Journal) -> Recovered:
     return outcome
 
 
-def _roll(workspace: Path, journal: Journal) -> Recovered:
-    """Complete a committed apply, or put back every file that still holds what apply wrote."""
+def _roll(workspace: Path, journal: Journal, touched: Collection[str] | None) -> Recovered:
+    """Complete a committed apply, or put back every file (of those it touched) that still holds what apply wrote."""
     folders = {item.path.rpartition("/")[0]: item.path for item in journal.files}
     temps = sum(len(remove_temps(workspace, path, journal.decision_id)) for path in folders.values())
     if _committed(workspace, journal):
@@ -159,14 +163,19 @@ def _roll(workspace: Path, journal: Journal) -> Recovered:
             append_event(workspace, "apply", journal.decision_id, {"plan_digest": journal.plan_digest,
                                                                     "files": len(journal.files)})
         return Recovered(journal.decision_id, "completed", temps_removed=temps)
-    results = {item.path: _restore(workspace, item, journal.decision_id) for item in journal.files}
+    results = {item.path: _restore(workspace, item, journal.decision_id) for item in journal.files
+               if touched is None or item.path in touched}
     remove_empty_dirs(workspace, {folder for item in journal.files for folder in item.created_dirs})
     return Recovered(journal.decision_id, "rolled-back", tuple(p for p, r in results.items() if r == "restored"),
                      temps, tuple(p for p, r in results.items() if r == "conflict"))
 
 
 def _restore(workspace: Path, item: JournalFile, tag: str) -> Literal["restored", "unchanged", "conflict"]:
-    """Put one file back, only if it still holds what apply wrote; a file changed since is left (a conflict)."""
+    """Put one file back, only if it still holds what apply wrote; a file changed since is left (a conflict).
+
+    A symlink swapped in on the way is an UnsafePath (an OSError): recovery fails and keeps the
+    journal rather than declare the file settled, so it can run again once the folder is back.
+    """
     try:
         current = read_current(workspace, item.path)
         if current.holds(item.before_sha256):
@@ -178,6 +187,6 @@ def _restore(workspace: Path, item: JournalFile, tag: str) -> Literal["restored"
             delete_file(workspace, item.path, item.after_sha256)
         else:
             replace_file(workspace, item.path, before, item.mode, tag, item.after_sha256)
-    except (Conflict, UnsafePath):
+    except Conflict:
         return "conflict"
     return "restored"

@@ -252,8 +252,10 @@ def test_an_edit_during_apply_is_never_overwritten(repo: Path, monkeypatch: pyte
     assert {name: (repo / name).read_text() for name in ("a.py", "b.py", "c.py") if name != edited} == \
         {name: f"{name[0]} = 0\n" for name in ("a.py", "b.py", "c.py") if name != edited}
     assert not journal_dir(repo).exists() and not temp_files(repo) and verify_log(repo).ok
-    recovered = [e for e in read_events(repo) if e.event == "recover"]
-    assert recovered and recovered[-1].data["conflicts"] == [edited]
+    (recovered,) = [e for e in read_events(repo) if e.event == "recover"]
+    written_first = ["a.py"] if edited == "b.py" else ["a.py", "b.py"]
+    assert recovered.data["restored"] == written_first and recovered.data["conflicts"] == [], \
+        "the rollback looks only at files apply wrote, never at the edited one"
 
 
 def test_an_edit_to_a_file_apply_wrote_survives_the_rollback(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -278,3 +280,24 @@ def test_an_edit_after_the_checks_stops_apply_before_it_writes(repo: Path, monke
     assert code == 40 and "conflict: z.py" in stderr and len(stderr.splitlines()) == 1, stderr
     assert (repo / "z.py").read_text() == "created by the user meanwhile\n" and (repo / "a.py").read_text() == "a = 0\n"
     assert sha(repo / "a.py") is not None and not journal_dir(repo).exists()
+
+
+def test_a_symlink_swapped_in_before_the_rollback_keeps_the_journal_for_later(repo: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    decision_id = record(repo, make_plan(repo, {"a/first.py": "first = 1\n", "pkg/config": "real = 1\n"}))
+    git_before = snapshot(repo / ".git")
+
+    def swap_then_fail(*args: object) -> None:
+        os.rename(repo / "pkg", repo / "pkg.real")
+        os.symlink(".git", repo / "pkg")
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(apply_module, "write_receipt", swap_then_fail)
+    code, stderr = apply_cli(repo, decision_id, monkeypatch)
+    assert code == 40 and len(stderr.splitlines()) == 1 and "pkg is a symlink" in stderr and "kept" in stderr, stderr
+    assert snapshot(repo / ".git") == git_before and journal_dir(repo).is_dir()
+    (repo / "pkg").unlink()
+    os.rename(repo / "pkg.real", repo / "pkg")
+    (outcome,) = recover(repo)
+    assert outcome.outcome == "rolled-back" and not outcome.conflicts
+    assert (repo / "pkg" / "config").read_text() == "real = 0\n" and (repo / "a" / "first.py").read_text() == "first = 0\n"
+    assert not journal_dir(repo).exists() and not temp_files(repo) and verify_log(repo).ok
