@@ -193,7 +193,7 @@ def review_reject(decision_id: str, note: str, reviewer: str | None, as_json: bo
 @click.option("--json", "as_json", is_flag=True, help="Print what was recovered as JSON.")
 def recover_cmd(as_json: bool) -> None:
     """Roll back (or complete) applies a crash cut short; quarantine journals patchgate did not write."""
-    from patchgate.connect.interrupted import workspace_root as root_of
+    from patchgate.connect.interrupted import root_of
     from patchgate.connect.recover import recover
 
     outcomes = recover(root_of(Path.cwd()))

@@ -66,7 +66,7 @@ def _has_table(pyproject: Path) -> bool:
     return isinstance(tool, dict) and "patchgate" in tool
 
 
-def workspace_root(start: Path) -> Path:
+def root_of(start: Path) -> Path:
     """The folder load_config roots `start` at: its config file's folder, else the git toplevel, else its folder."""
     start = Path(start).resolve()
     directory = start if start.is_dir() else start.parent
@@ -81,7 +81,7 @@ def workspace_root(start: Path) -> Path:
 
 def interrupted_workspaces(starts: Iterable[Path]) -> list[Path]:
     """The workspace roots of the starts that hold a journal, each once (never a folder above a root)."""
-    roots = dict.fromkeys(workspace_root(start) for start in starts)
+    roots = dict.fromkeys(root_of(start) for start in starts)
     return [root for root in roots if pending_entries(root)]
 
 

@@ -38,7 +38,7 @@ from patchgate.connect.recover_trust import journal_problem
 from patchgate.connect.store import decisions_dir
 
 Outcome = Literal["rolled-back", "completed", "quarantined", "failed"]
-TORN_TEMP = re.compile(r"^\.\d{8}T\d{6}Z-[0-9a-f]{8}\.json\.[A-Za-z0-9_]+\.tmp$")
+TORN_TEMP = re.compile(r"^\.(\d{8}T\d{6}Z-[0-9a-f]{8})\.json\.[A-Za-z0-9_]+\.tmp$")
 """A journal's own temp file (rewrites.store.write_state_file) from an apply killed while writing it."""
 
 
@@ -94,8 +94,9 @@ def _drop(workspace: Path, name: str) -> None:
 def _settle_entry(workspace: Path, name: str) -> Recovered | None:
     """Act on one journal folder entry: recover a trusted journal, drop a torn temp, quarantine anything else."""
     path = journal_dir(workspace) / name
-    if TORN_TEMP.match(name) and _is_plain_file(path):
-        _drop(workspace, name)  # an apply killed while writing its journal: it had written nothing yet
+    torn = TORN_TEMP.match(name)
+    if torn and _is_plain_file(path) and (decisions_dir(workspace) / torn.group(1)).is_dir():
+        _drop(workspace, name)  # an apply of a stored decision killed while writing its journal: nothing written yet
         return None
     journal = read_journal(path) if name.endswith(".json") else None
     problem = journal_problem(workspace, name, journal)

@@ -314,6 +314,12 @@ def torn_temp_that_is_a_symlink(s: Scene) -> str:
     return name
 
 
+def temp_name_for_no_stored_decision(s: Scene) -> str:
+    target = s.marker(s.root / "a.py")
+    return forge(s.root, FAKE_ID, "p" * 64, [entry("a.py", EVIL, digest(target.read_bytes()))],
+                 name=f".{FAKE_ID}.json.abcd1234.tmp")
+
+
 def newline_in_the_name(s: Scene) -> str:
     target = s.marker(s.root / "a.py")
     return forge(s.root, FAKE_ID, "p" * 64, [entry("a.py", EVIL, digest(target.read_bytes()))],
@@ -327,7 +333,8 @@ FORGERIES: dict[str, Callable[[Scene], str]] = {f.__name__: f for f in [
     dotdot_with_real_decision, absolute_with_real_decision, symlinked_folder_with_real_decision,
     symlinked_file_with_real_decision, renamed_journal, denied_decision, decision_copied_from_another_workspace,
     applied_decision_replayed, created_dirs_elsewhere, not_json, deeply_nested_json, fifo_journal, socket_journal,
-    symlinked_journal, folder_named_like_a_journal, torn_temp_that_is_a_symlink, newline_in_the_name,
+    symlinked_journal, folder_named_like_a_journal, torn_temp_that_is_a_symlink, temp_name_for_no_stored_decision,
+    newline_in_the_name,
 ]}
 
 
@@ -387,6 +394,16 @@ def test_quarantined_journals_are_named_together_in_one_line(scene: Scene) -> No
     assert run.code == 40 and "quarantined 3 apply journal(s)" in line
     assert all(name.replace("\n", "\\n") in line for name in names) and scene.untouched()
     assert len(quarantined(scene.root)) == 3
+
+
+def test_a_torn_journal_temp_of_a_stored_decision_is_apply_debris_and_removed(scene: Scene) -> None:
+    write_files(scene.root, {"a.py": "x = 1\n"})
+    decision_id, _ = decision_for(scene.root, {"a.py": "x = 2\n"})
+    journal_dir(scene.root).mkdir(parents=True)
+    (journal_dir(scene.root) / f".{decision_id}.json.k2j4h5g1.tmp").write_text('{"decision_id": "', encoding="utf-8")
+    run = run_patchgate("connect", "recover", cwd=scene.root)
+    assert run.code == 0 and not journal_dir(scene.root).exists() and not quarantined(scene.root), run.stderr
+    assert (scene.root / "a.py").read_text() == "x = 1\n"
 
 
 def hostile_parent(tmp_path: Path, levels: int) -> tuple[Path, Path, Path]:
