@@ -39,7 +39,8 @@ def journal_problem(workspace: Path, name: str, journal: Journal | None) -> str 
     try:
         stored = load_decision(workspace, decision_id)
     except (PatchgateError, OSError) as error:
-        return f"no stored decision of this workspace backs it ({getattr(error, 'message', error)})"
+        reason = str(getattr(error, "message", error)).split(" (see ")[0]
+        return f"no stored decision of this workspace backs it: {reason}"
     problem = _decision_problem(workspace, stored, journal)
     if problem is None and stored.plan is not None:
         problem = _files_problem(workspace, stored.plan, journal)
