@@ -11,8 +11,6 @@ workspace root are never even looked at. Attacks touch marker files in tmp_path 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import shutil
@@ -22,64 +20,19 @@ from pathlib import Path
 
 import pytest
 from conftest import run_patchgate, write_files
-from test_apply_support import make_plan, record, sha
+from test_redteam_support import (
+    EVIL, FAKE_ID, Scene, decision_for, digest, entry, forge, one_line, make_scene, quarantined,
+)
 
 from patchgate.connect.audit import append_event
-from patchgate.connect.interrupted import journal_dir, quarantine_dir
+from patchgate.connect.interrupted import journal_dir
 from patchgate.connect.store import decisions_dir
 
-EVIL = b"#!/bin/sh\necho pwned > /dev/null\n"
-FAKE_ID = "20990101T000000Z-deadbeef"
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def entry(path: str, before: bytes | None, after_sha256: str | None, mode: int | None = 0o644,
-          created_dirs: tuple[str, ...] = (), before_sha256: str | None = "auto") -> dict:
-    """One journal file entry as JSON data; by default it is self-consistent (before bytes hash right)."""
-    return {"path": path, "before_sha256": (None if before is None else digest(before)) if before_sha256 == "auto"
-            else before_sha256, "after_sha256": after_sha256,
-            "before_b64": None if before is None else base64.b64encode(before).decode(),
-            "mode": None if before is None else mode, "created_dirs": list(created_dirs)}
-
-
-def forge(root: Path, decision_id: str, plan_digest: str, files: list[dict], name: str | None = None) -> str:
-    """Drop a hand-written journal into the workspace's journal folder; returns its file name."""
-    folder = journal_dir(root)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = name or f"{decision_id}.json"
-    data = {"decision_id": decision_id, "plan_digest": plan_digest, "created_at": "2099-01-01T00:00:00Z", "files": files}
-    (folder / name).write_text(json.dumps(data), encoding="utf-8")
-    return name
-
-
-class Scene:
-    """A forged journal in a workspace, and the marker files it is after (path -> bytes that must stay)."""
-
-    def __init__(self, root: Path, outside: Path) -> None:
-        self.root, self.outside = root, outside
-        self.markers: dict[Path, bytes | None] = {}
-        self.folders: list[Path] = []
-
-    def marker(self, path: Path, data: bytes | None = b"precious = True\n") -> Path:
-        """A file the attack must not change (None: a file that must not come to exist)."""
-        if data is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        self.markers[path] = data
-        return path
-
-    def untouched(self) -> bool:
-        files = all((p.read_bytes() if p.exists() or p.is_symlink() else None) == data for p, data in self.markers.items())
-        return files and all(p.is_dir() for p in self.folders)
-
-
-def decision_for(root: Path, changes: dict[str, str | None], verdict: str = "permit") -> tuple[str, object]:
-    """A real stored decision (with its audit event) for a plan of `changes`; its id and plan."""
-    plan = make_plan(root, changes)
-    return record(root, plan, verdict), plan
+@pytest.fixture
+def scene(tmp_path: Path) -> Scene:
+    return make_scene(tmp_path)
 
 
 def outside_relative(s: Scene) -> str:
@@ -338,26 +291,6 @@ FORGERIES: dict[str, Callable[[Scene], str]] = {f.__name__: f for f in [
 ]}
 
 
-def one_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    assert len(lines) == 1, text
-    return lines[0]
-
-
-@pytest.fixture
-def scene(tmp_path: Path) -> Scene:
-    root, outside = tmp_path / "ws", tmp_path / "outside"
-    (root / ".git").mkdir(parents=True)
-    (root / "patchgate.toml").write_text("", encoding="utf-8")
-    outside.mkdir()
-    return Scene(root, outside)
-
-
-def quarantined(root: Path) -> list[Path]:
-    folder = quarantine_dir(root)
-    return sorted(folder.iterdir()) if folder.is_dir() else []
-
-
 @pytest.mark.parametrize("forgery", sorted(FORGERIES))
 def test_a_forged_journal_is_quarantined_never_executed(scene: Scene, forgery: str) -> None:
     name = FORGERIES[forgery](scene)
@@ -394,49 +327,3 @@ def test_quarantined_journals_are_named_together_in_one_line(scene: Scene) -> No
     assert run.code == 40 and "quarantined 3 apply journal(s)" in line
     assert all(name.replace("\n", "\\n") in line for name in names) and scene.untouched()
     assert len(quarantined(scene.root)) == 3
-
-
-def test_a_torn_journal_temp_of_a_stored_decision_is_apply_debris_and_removed(scene: Scene) -> None:
-    write_files(scene.root, {"a.py": "x = 1\n"})
-    decision_id, _ = decision_for(scene.root, {"a.py": "x = 2\n"})
-    journal_dir(scene.root).mkdir(parents=True)
-    (journal_dir(scene.root) / f".{decision_id}.json.k2j4h5g1.tmp").write_text('{"decision_id": "', encoding="utf-8")
-    run = run_patchgate("connect", "recover", cwd=scene.root)
-    assert run.code == 0 and not journal_dir(scene.root).exists() and not quarantined(scene.root), run.stderr
-    assert (scene.root / "a.py").read_text() == "x = 1\n"
-
-
-def hostile_parent(tmp_path: Path, levels: int) -> tuple[Path, Path, Path]:
-    """A workspace `levels` folders below a folder holding a forged journal (and a forged decision store)."""
-    above = tmp_path / "above"
-    root = above.joinpath(*[f"l{index}" for index in range(levels - 1)], "ws")
-    (root / ".git").mkdir(parents=True)
-    (root / "patchgate.toml").write_text("", encoding="utf-8")
-    marker = root / "a.py"
-    marker.write_bytes(b"precious = True\n")
-    rel = os.path.relpath(marker, above)
-    forge(above, FAKE_ID, "p" * 64, [entry(rel, EVIL, digest(marker.read_bytes()))])
-    forge(above, FAKE_ID, "p" * 64, [entry(".git/hooks/pre-commit", EVIL, None, mode=0o755)], name="hook.json")
-    return above, root, marker
-
-
-@pytest.mark.parametrize("levels", [1, 3])
-@pytest.mark.parametrize("args", [["check"], ["connect", "recover"], ["connect", "audit", "verify"]], ids=" ".join)
-@pytest.mark.parametrize("start", [".", "sub"])
-def test_a_journal_above_the_workspace_is_never_looked_at(tmp_path: Path, levels: int, args: list[str],
-                                                          start: str) -> None:
-    above, root, marker = hostile_parent(tmp_path, levels)
-    (root / "sub").mkdir()
-    before = sorted(os.listdir(journal_dir(above)))
-    run = run_patchgate(*args, cwd=root / start)
-    assert run.code in (0, 1) and "quarantined" not in run.stderr and "recovered" not in run.stderr, run.stderr
-    assert marker.read_bytes() == b"precious = True\n" and not (root / ".git" / "hooks" / "pre-commit").exists()
-    assert sorted(os.listdir(journal_dir(above))) == before, "another folder's state is none of this workspace's business"
-
-
-def test_a_journal_in_a_subfolder_of_the_workspace_is_not_a_workspace_journal(scene: Scene) -> None:
-    marker = scene.marker(scene.root / "a.py")
-    sub = scene.root / "sub"
-    forge(sub, FAKE_ID, "p" * 64, [entry("../a.py", EVIL, digest(marker.read_bytes()))])
-    run = run_patchgate("check", "sub", cwd=scene.root)
-    assert "quarantined" not in run.stderr and scene.untouched() and (journal_dir(sub) / f"{FAKE_ID}.json").exists()
