@@ -164,9 +164,9 @@ def _roll(workspace: Path, journal: Journal, touched: Collection[str] | None) ->
             append_event(workspace, "apply", journal.decision_id, {"plan_digest": journal.plan_digest,
                                                                     "files": len(journal.files)})
         return Recovered(journal.decision_id, "completed", temps_removed=temps)
-    results = {item.path: _restore(workspace, item, journal.decision_id) for item in journal.files
-               if touched is None or item.path in touched}
-    remove_empty_dirs(workspace, {folder for item in journal.files for folder in item.created_dirs})
+    items = [item for item in journal.files if touched is None or item.path in touched]
+    results = {item.path: _restore(workspace, item, journal.decision_id) for item in items}
+    remove_empty_dirs(workspace, {folder for item in items for folder in item.created_dirs})
     return Recovered(journal.decision_id, "rolled-back", tuple(p for p, r in results.items() if r == "restored"),
                      temps, tuple(p for p, r in results.items() if r == "conflict"))
 
