@@ -2,7 +2,11 @@
 
 Exit 0 when applied. A refusal is one line on stderr with SPEC 3's code: 10 the verdict asks
 for a rewrite, 20 the plan awaits approval, 30 denied or rejected (or a path now leads out
-of the workspace), 40 already applied, stale, or an unknown or damaged decision.
+of the workspace, into .git/.patchgate, or through a symlink), 40 already applied, stale, a
+conflict (a file changed while apply ran: kept, the rest put back), a FIFO/device/socket
+where a file goes, a path too long for the file system, an OS error while writing (every
+file put back), an interrupted apply awaiting `connect recover`, or an unknown or damaged
+decision.
 """
 
 from __future__ import annotations

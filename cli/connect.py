@@ -1,7 +1,8 @@
 """`patchgate connect ...`: review, replay, audit verify and recover (context and plan come from connect_plan).
 
-Every subcommand first finishes or undoes an apply a crash cut short (one failed listdir per
-folder from here up when there was none). `audit verify` exits 0 when the log is intact and 1
+Every subcommand first finishes or undoes an apply a crash cut short (a few stats and one failed
+listdir when there was none). `recover` exits 40 with one line when it quarantined a journal
+patchgate did not write, left a file changed since the crash as it is, or could not finish. `audit verify` exits 0 when the log is intact and 1
 when it was tampered with (like a check with findings), naming the first line that was
 changed, removed, reordered or inserted. `replay` exits 0 when today's policy reaches the same verdict through the
 same checks and 1 when anything differs; it stores nothing.
@@ -17,8 +18,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from patchgate.cli.recovery import settle_interrupted
+from patchgate.cli.recovery import one_line, outcome_line, problem_lines, settle_interrupted
 from patchgate.diagnostics.config import load_config
+from patchgate.diagnostics.errors import InputError
 
 if TYPE_CHECKING:
     from patchgate.connect.replay import Replay
@@ -212,18 +214,25 @@ def review_reject(decision_id: str, note: str, reviewer: str | None, key: str | 
 @connect.command("recover")
 @click.option("--json", "as_json", is_flag=True, help="Print what was recovered as JSON.")
 def recover_cmd(as_json: bool) -> None:
-    """Roll back (or complete) applies a crash cut short, and settle the audit log."""
+    """Roll back (or complete) applies a crash cut short; quarantine journals patchgate did not write."""
+    from patchgate.connect.interrupted import root_of
     from patchgate.connect.recover import recover
 
-    outcomes = recover(load_config(Path.cwd()).root)
+    outcomes = recover(root_of(Path.cwd()))
     if as_json:
         emit_json([{"decision_id": o.decision_id, "outcome": o.outcome, "restored": list(o.restored),
-                    "temps_removed": o.temps_removed} for o in outcomes])
-        return
-    for o in outcomes:
-        click.echo(f"{o.decision_id}: {o.outcome} ({len(o.restored)} file(s) restored, {o.temps_removed} temp file(s) removed)")
-    if not outcomes:
-        click.echo("nothing to recover")
+                    "temps_removed": o.temps_removed, "conflicts": list(o.conflicts), "journal": o.entry,
+                    "detail": o.detail} for o in outcomes])
+    else:
+        for o in outcomes:
+            if o.outcome in ("rolled-back", "completed"):
+                click.echo(one_line(f"{o.decision_id}: {outcome_line(o)}"))
+        if not outcomes:
+            click.echo("nothing to recover")
+    problems = problem_lines(outcomes) + [f"{o.decision_id}: conflict: {', '.join(o.conflicts)} changed since the apply "
+                                          "and left as they are" for o in outcomes if o.conflicts]
+    if problems:
+        raise InputError(one_line("; ".join(problems)))
 
 
 @connect.command("replay")

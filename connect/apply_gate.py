@@ -1,25 +1,29 @@
 """Everything apply checks before it writes a byte: verdict, review, containment, staleness.
 
 Refusals carry SPEC 3 exit codes: 10 a rewrite verdict, 20 awaiting review, 30 denied
-(a deny verdict, a rejection, a path that now leads outside the workspace), 40 bad input
-(already applied, not a file change, a stale or inconsistent plan).
+(a deny verdict, a rejection, a path that now leads outside the workspace or into `.git`/
+`.patchgate`, a symlink on the way), 40 bad input (already applied, not a file change, a stale
+or inconsistent plan, a FIFO, device, socket or folder where the file goes, a path too long
+for the file system). Every look at a target goes through directory descriptors without
+following symlinks (apply_io.read_current), so a FIFO is never opened for a blocking read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from patchgate.connect.models import Approval
+from patchgate.connect.apply_io import PROTECTED_NAMES, Current, UnsafePath, read_current
+from patchgate.connect.paths import length_problem
 from patchgate.connect.review import review_state
 from patchgate.connect.store import StoredDecision
 from patchgate.diagnostics.errors import PatchgateError
 from patchgate.diagnostics.span import apply_edits
-from patchgate.rewrites.models import FileRewrite, RewritePlan
-
-STATE_FOLDERS = (".git", ".patchgate")
+from patchgate.rewrites.models import FileRewrite, RewritePlan, workspace_path_problem
 
 
 class ApplyRefused(PatchgateError):
@@ -42,6 +46,7 @@ class FileWork:
     before_sha256: str | None
     after_sha256: str | None
     missing_dirs: tuple[str, ...]
+    mode: int | None = None
 
 
 def check_allowed(stored: StoredDecision, counted: tuple[Approval, ...]) -> RewritePlan:
@@ -72,39 +77,41 @@ def _why(stored: StoredDecision) -> str:
     return "; ".join(failing) or (stored.review.reason if stored.review else "see the verdict")
 
 
-def containment_problem(root: Path, relative: str, real_root: str | None = None) -> str | None:
-    """Why writing `relative` now would leave the workspace (a symlink swapped in), or None."""
-    real_root = real_root or os.path.realpath(root)
-    target = root / relative
-    if target.is_symlink():
-        return f"{relative} is a symlink"
-    real = os.path.realpath(target)
-    if os.path.commonpath([real_root, real]) != real_root:
-        return f"{relative} leads outside the workspace (to {real})"
-    inside = Path(os.path.relpath(real, real_root)).parts
-    if inside and inside[0] in STATE_FOLDERS:
-        return f"{relative} leads into {inside[0]}/"
+def containment_problem(root: Path, relative: str) -> str | None:
+    """Why `relative` is no place to write (not plain, in `.git`/`.patchgate` at any depth, a symlink on the way), or None."""
+    problem = workspace_path_problem(relative)
+    if problem:
+        return f"{relative} {problem}"
+    parts = relative.split("/")
+    state = next((part for part in parts if part in PROTECTED_NAMES), None)
+    if state is not None:
+        return f"{relative} leads into {state}/"
+    for index in range(1, len(parts) + 1):
+        shown = "/".join(parts[:index])
+        try:
+            if stat.S_ISLNK(os.lstat(root / shown).st_mode):
+                return f"{shown} is a symlink" + (f" (on the way to {relative})" if shown != relative else "")
+        except OSError:
+            return None
     return None
 
 
-def _current(target: Path) -> bytes | None:
-    """The file's bytes now, None when it does not exist."""
+def _look(root: Path, relative: str) -> Current | str:
+    """What is at `relative` now, seen through directory descriptors; a string says why it is no place to write."""
     try:
-        return target.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except IsADirectoryError:
-        return b"\0<directory>"
+        current = read_current(root, relative)
+    except UnsafePath as error:
+        return f"{error.filename} {error.strerror}"
+    except OSError as error:
+        raise ApplyRefused("unreadable", f"{relative}: cannot read: {error.strerror or error}", 40) from None
+    return f"{relative} is a symlink" if current.kind == "symlink" else current
 
 
-def _missing_dirs(root: Path, target: Path) -> tuple[str, ...]:
+def _missing_dirs(root: Path, relative: str) -> tuple[str, ...]:
     """Parent folders of a new file that do not exist yet, outermost first."""
-    missing = []
-    parent = target.parent
-    while parent != root and not parent.exists():
-        missing.append(parent.relative_to(root).as_posix())
-        parent = parent.parent
-    return tuple(reversed(missing))
+    parents = ["/".join(relative.split("/")[:index]) for index in range(1, relative.count("/") + 1)]
+    missing = next((index for index, folder in enumerate(parents) if not os.path.lexists(root / folder)), len(parents))
+    return tuple(parents[missing:])
 
 
 def _after(item: FileRewrite, before: bytes | None) -> bytes | None:
@@ -122,24 +129,35 @@ def _after(item: FileRewrite, before: bytes | None) -> bytes | None:
 
 
 def prepare(root: Path, plan: RewritePlan) -> list[FileWork]:
-    """Every file's before and after bytes, refusing escapes and stale files (naming all of them)."""
-    real_root = os.path.realpath(root)
-    escapes = [problem for item in plan.files if (problem := containment_problem(root, item.path, real_root))]
+    """Every file's before and after bytes, refusing escapes, special files and stale files (naming all of them)."""
+    seen = {item.path: containment_problem(root, item.path) or _look(root, item.path) for item in plan.files}
+    escapes = [found for found in seen.values() if isinstance(found, str)]
     if escapes:
         raise ApplyRefused("containment", "refusing to write outside the workspace: " + "; ".join(escapes), 30)
+    currents = {path: found for path, found in seen.items() if isinstance(found, Current)}
+    _refuse_impossible(root, plan, currents)
     work, stale = [], []
     for item in plan.files:
-        target = root / item.path
-        before = _current(target)
-        digest = None if before is None else hashlib.sha256(before).hexdigest()
-        if digest != item.base_sha256:
-            stale.append(f"{item.path} ({_stale_reason(item.base_sha256, digest)})")
+        current = currents[item.path]
+        if current.sha256 != item.base_sha256:
+            stale.append(f"{item.path} ({_stale_reason(item.base_sha256, current.sha256)})")
             continue
-        work.append(FileWork(item.path, target, before, _after(item, before), digest, item.after_sha256,
-                             _missing_dirs(root, target) if before is None else ()))
+        work.append(FileWork(item.path, root / item.path, current.data, _after(item, current.data), current.sha256,
+                             item.after_sha256, _missing_dirs(root, item.path) if current.data is None else (),
+                             current.mode))
     if stale:
         raise ApplyRefused("stale", f"stale plan: {len(stale)} file(s) changed since the decision: {', '.join(stale)}; plan again", 40)
     return work
+
+
+def _refuse_impossible(root: Path, plan: RewritePlan, seen: dict[str, Current]) -> None:
+    """FIFOs, devices, sockets and folders are never written, nor are paths no file system could hold (exit 40)."""
+    special = [f"{path} is a {current.kind}, not a regular file" for path, current in seen.items()
+               if current.kind not in ("file", "missing")]
+    special += [f"{item.path}: {problem}" for item in plan.files
+                if (problem := length_problem(str(root), os.path.join(root, item.path)))]
+    if special:
+        raise ApplyRefused("not-a-file", "refusing to write: " + "; ".join(special), 40)
 
 
 def _stale_reason(base: str | None, now: str | None) -> str:

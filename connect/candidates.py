@@ -8,6 +8,8 @@ workspace is not refused here; the decision gives it a failing stale-plan check.
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import NamedTuple
@@ -36,18 +38,37 @@ def decode_text(data: bytes, origin: str) -> str:
         raise InputError(f"{origin}: not valid UTF-8 at byte {error.start}") from None
 
 
+def _not_regular(path: Path, origin: str, mode: int | None = None) -> InputError | None:
+    """The error for a FIFO, device, socket or folder (a socket cannot even be opened), None for a file."""
+    try:
+        mode = os.stat(path).st_mode if mode is None else mode
+    except OSError:
+        return None
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+    kind = next((name for test, name in kinds if test(mode)), None if stat.S_ISREG(mode) else "not a file")
+    return None if kind is None else InputError(f"{origin}: is {kind}, not a regular file")
+
+
+def read_regular(path: Path, origin: str) -> bytes:
+    """A regular file's bytes; a FIFO, device, socket or folder is bad input, found without blocking (O_NONBLOCK)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(handle, "rb") as stream:
+            refusal = _not_regular(path, origin, os.fstat(stream.fileno()).st_mode)
+            if refusal is not None:
+                raise refusal
+            return stream.read()
+    except OSError as error:
+        raise _not_regular(path, origin) or InputError(f"{origin}: cannot read: {error.strerror or error}") from None
+
+
 def read_workspace_text(workspace: Path, relative: str) -> str | None:
     """A workspace file's current text, or None when there is no such file."""
     path = workspace / relative
     if not path.exists():
         return None
-    if path.is_dir():
-        raise InputError(f"{relative}: is a directory, not a file")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{relative}: cannot read: {error.strerror or error}") from None
-    return decode_text(data, relative)
+    return decode_text(read_regular(path, relative), relative)
 
 
 def plain_path(relative: str, origin: str) -> str:
@@ -100,21 +121,14 @@ def _read_content(content_file: str) -> str:
     """The text of --content-file (or stdin for '-')."""
     if content_file == "-":
         return decode_text(sys.stdin.buffer.read(), "stdin")
-    try:
-        return decode_text(Path(content_file).read_bytes(), content_file)
-    except OSError as error:
-        raise InputError(f"{content_file}: cannot read: {error.strerror or error}") from None
+    return decode_text(read_regular(Path(content_file), content_file), content_file)
 
 
 def from_patch(patch_file: str, workspace: Path) -> Submission:
     """A unified diff applied (strictly, no fuzz) to the current files, as a plan."""
     from patchgate.connect.candidates_patch import patch_rewrites
 
-    try:
-        data = Path(patch_file).read_bytes()
-    except OSError as error:
-        raise InputError(f"{patch_file}: cannot read: {error.strerror or error}") from None
-    text = decode_text(data, patch_file)
+    text = decode_text(read_regular(Path(patch_file), patch_file), patch_file)
     files, paths = patch_rewrites(text, patch_file, workspace)
     summary = f"patch {Path(patch_file).name}"
     plan = plan_from_rewrites("patch", summary, files)

@@ -3,21 +3,25 @@
 It holds, for every file of the plan, the path, the sha256 before and after, the mode, the
 bytes before (base64) and the folders the apply had to create, so recovery can put every
 file back exactly as it was. It exists only while an apply runs: a journal found at start-up
-means an apply was cut short.
+means an apply was cut short. A journal recovery will not act on (recover_trust.py) is moved
+to the quarantine folder beside it, never deleted and never executed.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pydantic import Field, ValidationError
 
 from patchgate.connect.apply_io import fsync_dir
-from patchgate.connect.interrupted import journal_dir
+from patchgate.connect.interrupted import journal_dir, quarantine_dir
 from patchgate.connect.locks import state_lock
 from patchgate.connect.store import write_durable
 from patchgate.diagnostics.base import Model
@@ -68,17 +72,48 @@ def write_journal(workspace: Path, journal: Journal) -> Path:
 
 
 def read_journal(path: Path) -> Journal | None:
-    """A complete journal, None for anything else (a torn temp file is not a journal)."""
+    """A complete journal in a regular file, None for anything else (never blocks on a FIFO, never follows a symlink)."""
     try:
-        return Journal.model_validate_json(path.read_bytes())
-    except (OSError, ValidationError):
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        data = _read_all(handle) if stat.S_ISREG(os.fstat(handle).st_mode) else None
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    try:
+        return None if data is None else Journal.model_validate_json(data)
+    except (ValidationError, ValueError, RecursionError):
         return None
 
 
-def remove_journal_entry(workspace: Path, name: str) -> None:
-    """Delete a finished journal (or a torn temp one) durably; the folder goes when it is empty."""
+def _read_all(handle: int) -> bytes:
+    """Every byte of an open regular file."""
+    chunks = []
+    while chunk := os.read(handle, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def quarantine_entry(workspace: Path, name: str) -> Path:
+    """Move a journal entry recovery will not act on aside (kept for a human to read); returns where it went."""
+    folder = quarantine_dir(workspace)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    target = folder / f"{stamp}-{name.encode('utf-8', 'surrogateescape')[:180].decode('utf-8', 'surrogateescape')}"
+    os.rename(journal_dir(workspace) / name, target)
+    fsync_dir(folder)
+    remove_journal_entry(workspace, None)
+    return target
+
+
+def remove_journal_entry(workspace: Path, name: str | None) -> None:
+    """Delete a finished journal (or a torn temp one; None: none) durably; the folder goes when it is empty."""
     folder = journal_dir(workspace)
-    (folder / name).unlink(missing_ok=True)
+    if name is not None:
+        (folder / name).unlink(missing_ok=True)
     fsync_dir(folder)
     try:
         os.rmdir(folder)

@@ -3,7 +3,8 @@
 A path is judged twice: as written (lexically normalised) and as the file system would resolve
 it, so a symlink cannot carry a write out of the workspace or into an immutable path. Relative
 paths are relative to the workspace root. An absolute path that lies inside the workspace is
-taken as the workspace path it names; any other absolute path leaves the workspace.
+taken as the workspace path it names; any other absolute path leaves the workspace. A path no
+file system could hold (a name over NAME_MAX bytes, the whole over PATH_MAX) is bad input.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from patchgate.diagnostics.errors import InputError
 
 MAX_DIRECTORY_ENTRIES = 20_000
 """A directory target (rm -r dir) is judged by its files; past this many the walk stops."""
@@ -55,6 +58,33 @@ def _symlink_escape(root: str, real_root: str, relative: str) -> str | None:
     return None
 
 
+def _limit(root: str, name: str, default: int) -> int:
+    """A file system limit (os.pathconf) at the workspace, or the usual default where it is not known."""
+    try:
+        return os.pathconf(root, name)
+    except (OSError, ValueError, AttributeError):
+        return default
+
+
+def _encoded(text: str) -> bytes:
+    """A path as the file system gets it (a lone surrogate, which no file name can hold, counted as UTF-8)."""
+    try:
+        return os.fsencode(text)
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
+def length_problem(root: str, absolute: str) -> str | None:
+    """Why no file could be at this path: a name over NAME_MAX bytes or the whole over PATH_MAX; else None."""
+    name_max = _limit(root, "PC_NAME_MAX", 255)
+    for part in absolute.split(os.sep):
+        size = len(_encoded(part))
+        if size > name_max:
+            return f"a path component is {size} bytes long, over the file system's limit of {name_max}"
+    size, path_max = len(_encoded(absolute)), _limit(root, "PC_PATH_MAX", 4096)
+    return f"the path is {size} bytes long, over the file system's limit of {path_max}" if size >= path_max else None
+
+
 def locate(workspace: Path, given: str, cwd: Path | None = None) -> Target:
     """Judge one path as written (relative to cwd, default the root): lexically, then through symlinks."""
     root = os.path.abspath(workspace)
@@ -64,6 +94,9 @@ def locate(workspace: Path, given: str, cwd: Path | None = None) -> Target:
     if "\0" in given or not given:
         return Target(given, None, escape="not a usable path")
     absolute = os.path.normpath(os.path.join(cwd or root, given))
+    too_long = length_problem(root, absolute)
+    if too_long:
+        raise InputError(f"{given[:60]}{'...' if len(given) > 60 else ''}: {too_long}")
     if not _inside(absolute, root):
         absolute_real = os.path.realpath(absolute)
         if not (os.path.isabs(given) and _inside(absolute_real, real_root)):

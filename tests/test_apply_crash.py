@@ -184,7 +184,7 @@ def test_check_recovers_before_it_reads_anything(scratch: Path, monkeypatch: pyt
     def killed_after_two(*args: object, **kwargs: object) -> None:
         if len(written) == 2:
             raise Killed()
-        written.append(args[0])
+        written.append(args[1])
         original(*args, **kwargs)
 
     original = apply_module.replace_file

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from patchgate.connect.candidates import Submission, build_packet
@@ -31,7 +32,7 @@ def make_plan(root: Path, changes: dict[str, str | None]) -> RewritePlan:
     files = []
     for path, after in sorted(changes.items()):
         target = root / path
-        before = target.read_bytes().decode("utf-8") if target.exists() else None
+        before = target.read_bytes().decode("utf-8") if os.path.lexists(target) else None
         files.append(file_rewrite_for_text(path, before, after))
     return RewritePlan.model_validate({"planner": "write", "description": "test change", "files": files,
                                        "stats": _stats(files)})

@@ -1,7 +1,7 @@
 """Apply is the only code that writes project files (SPEC 7): scan the source for every other write.
 
 Each package module is parsed (ast) for file-writing calls: open() or Path.open() in a
-writing mode, os.open, write_text/write_bytes, rename/replace, copy/move, unlink/remove/
+writing mode, os.open (unless its flags are spelled out as read-only), write_text/write_bytes, rename/replace, copy/move, unlink/remove/
 rmdir/rmtree, mkdir/makedirs, touch, chmod, truncate, symlinks and temp files. A module
 that writes must be on one of the lists below, with the reason it is allowed; a new writer
 fails this test by name, file and line. Project files are written only by apply_io, and
@@ -22,7 +22,7 @@ PROJECT_WRITERS = {"connect/apply_io.py": "apply and crash recovery: the only wr
 STATE_WRITERS = {
     "connect/audit.py": ".patchgate/audit.ndjson, audit.head and the audit lock",
     "connect/store.py": ".patchgate/decisions/ (staged folder renamed into place)",
-    "connect/journal.py": ".patchgate/journal/ and the apply lock",
+    "connect/journal.py": ".patchgate/journal/, the quarantine folder beside it, and the apply lock",
     "connect/locks.py": "the lock files under .patchgate/ that apply and the audit log take",
     "rewrites/store.py": ".patchgate/plans/ and write_state_file for patchgate's own state",
     "diagnostics/cache.py": ".patchgate/cache/",
@@ -41,7 +41,9 @@ WRITE_FUNCTIONS = {
 WRITE_METHODS = {"write_text", "write_bytes", "rename", "unlink", "rmdir", "mkdir", "touch", "chmod", "symlink_to",
                  "hardlink_to", "truncate"}
 WRITING_MODE = set("wax+")
-APPLY_IO_READ_ONLY = {"fsync_dir", "temp_prefix", "current_mode", "TEMP_MARK"}
+WRITING_FLAGS = {"O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND", "O_TMPFILE"}
+APPLY_IO_READ_ONLY = {"fsync_dir", "TEMP_MARK", "PROTECTED_NAMES", "read_current", "Current", "UnsafePath",
+                      "Conflict", "kind_of"}
 
 
 def _mode_of(call: ast.Call, position: int) -> str | None:
@@ -50,6 +52,27 @@ def _mode_of(call: ast.Call, position: int) -> str | None:
     if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
         return args[0].value
     return "r" if not args else "?"
+
+
+def _read_only_flag(node: ast.expr) -> bool:
+    """A flag term that cannot write: os.O_X or getattr(os, "O_X", 0) for a non-writing X, or 0."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _read_only_flag(node.left) and _read_only_flag(node.right)
+    if isinstance(node, ast.Constant):
+        return node.value == 0
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "os":
+        return node.attr.startswith("O_") and node.attr not in WRITING_FLAGS
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) == 3:
+        name = node.args[1]
+        return isinstance(name, ast.Constant) and str(name.value).startswith("O_") and name.value not in WRITING_FLAGS
+    return False
+
+
+def _reads_only(call: ast.Call) -> bool:
+    """os.open(path, flags) whose flags are spelled out and open for reading only (os.O_RDONLY, nothing that writes)."""
+    flags = [kw.value for kw in call.keywords if kw.arg == "flags"] or call.args[1:2]
+    text = ast.unparse(flags[0]) if flags else ""
+    return bool(flags) and "O_RDONLY" in text and _read_only_flag(flags[0])
 
 
 def _write_kind(call: ast.Call) -> str | None:
@@ -61,6 +84,8 @@ def _write_kind(call: ast.Call) -> str | None:
     if not isinstance(func, ast.Attribute):
         return None
     owner = func.value.id if isinstance(func.value, ast.Name) else None
+    if owner == "os" and func.attr == "open" and _reads_only(call):
+        return None
     if owner in WRITE_FUNCTIONS and func.attr in WRITE_FUNCTIONS[owner]:
         return f"{owner}.{func.attr}"
     if owner not in WRITE_FUNCTIONS and func.attr == "open":
@@ -126,6 +151,10 @@ def test_only_apply_and_recovery_call_the_project_writer() -> None:
     ("p.write_bytes(b'')", ".write_bytes()"),
     ("os.replace(a, b)", "os.replace"),
     ("os.open(p, os.O_WRONLY)", "os.open"),
+    ("os.open(p, os.O_RDONLY | os.O_CREAT)", "os.open"),
+    ("os.open(p, os.O_RDONLY | getattr(os, 'O_TRUNC', 0))", "os.open"),
+    ("os.open(p, flags)", "os.open"),
+    ("os.open(p, os.O_RDONLY | flags)", "os.open"),
     ("shutil.move(a, b)", "shutil.move"),
     ("shutil.copy2(a, b)", "shutil.copy2"),
     ("Path(p).unlink()", ".unlink()"),
@@ -135,5 +164,6 @@ def test_only_apply_and_recovery_call_the_project_writer() -> None:
 ])
 def test_scanner_catches_each_kind_of_write(tmp_path: Path, source: str, kind: str) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text(f"import os, shutil, tempfile\n{source}\nopen(p)\nopen(p, 'rb')\npath.open()\n", encoding="utf-8")
+    reads = "open(p)\nopen(p, 'rb')\npath.open()\nos.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, 'O_CLOEXEC', 0))\n"
+    sample.write_text(f"import os, shutil, tempfile\n{source}\n{reads}", encoding="utf-8")
     assert file_writes(sample) == [(2, kind)]

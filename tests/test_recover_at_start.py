@@ -33,7 +33,7 @@ def interrupted_apply(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str,
     def killed_after_one(*args: object, **kwargs: object) -> None:
         if written:
             raise Killed()
-        written.append(args[0])
+        written.append(args[1])
         original(*args, **kwargs)
 
     with monkeypatch.context() as patch:
@@ -86,12 +86,47 @@ def test_the_start_up_check_imports_nothing_heavy(tmp_path: Path) -> None:
     assert done.stdout.strip() == "['patchgate', 'patchgate.connect', 'patchgate.connect.interrupted', 'patchgate.connect.state']"
 
 
-def test_journals_are_found_at_every_level_once(tmp_path: Path) -> None:
+def test_journals_are_looked_for_only_at_each_workspace_root(tmp_path: Path) -> None:
     tmp_path = tmp_path.resolve()
     outer, inner = tmp_path / "outer", tmp_path / "outer" / "a" / "inner"
-    for folder in (outer, inner):
+    for folder in (tmp_path, outer, inner):
         journal_dir(folder).mkdir(parents=True)
         (journal_dir(folder) / "x.json").write_text("{}", encoding="utf-8")
-    journal_dir(tmp_path).mkdir(parents=True)  # an empty journal folder is no interrupted apply
-    assert interrupted_workspaces([inner / "file.py", inner, outer / "a"]) == [inner, outer]
+    (outer / ".git").mkdir()
+    (inner / "patchgate.toml").write_text("", encoding="utf-8")
+    (outer / "a" / "pyproject.toml").write_text("[project]\nname = 'a'\n", encoding="utf-8")  # no table: skipped
+    assert interrupted_workspaces([inner / "file.py", inner, outer / "a", outer]) == [inner, outer]
+    assert tmp_path not in interrupted_workspaces([outer, inner, outer / "a" / "b"]), "never a folder above a root"
+    (outer / "a" / "pyproject.toml").write_text("[tool.patchgate]\n", encoding="utf-8")
+    journal_dir(outer / "a").mkdir(parents=True)
+    (journal_dir(outer / "a") / "y.json").write_text("{}", encoding="utf-8")
+    assert interrupted_workspaces([outer / "a" / "b"]) == [outer / "a"], "a [tool.patchgate] table makes a root"
     assert journal_dir(outer) == outer / STATE_DIR / "journal"
+
+
+LAYOUTS = {
+    "git only": ({"r/.git/HEAD": ""}, "r/a/b"),
+    "config below git": ({"r/.git/HEAD": "", "r/sub/patchgate.toml": ""}, "r/sub/x"),
+    "config above git": ({"patchgate.toml": "", "r/.git/HEAD": ""}, "r/x"),
+    "pyproject with table": ({"r/.git/HEAD": "", "r/p/pyproject.toml": "[tool.patchgate]\n"}, "r/p/q"),
+    "pyproject without table": ({"r/.git/HEAD": "", "r/p/pyproject.toml": "[project]\nname = 'patchgate-x'\n"}, "r/p"),
+    "pyproject with a nested table": ({"r/.git/HEAD": "", "r/p/pyproject.toml": "[tool.patchgate.connect]\n"}, "r/p"),
+    "a file as start": ({"r/.git/HEAD": "", "r/m.py": ""}, "r/m.py"),
+    "no marker": ({"r/m.py": ""}, "r"),
+    "git file (worktree)": ({"r/.git": "gitdir: elsewhere\n"}, "r/d"),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_the_start_up_root_is_the_root_load_config_finds(tmp_path: Path, layout: str) -> None:
+    from patchgate.connect.interrupted import root_of
+    from patchgate.diagnostics.config import load_config
+
+    files, start = LAYOUTS[layout]
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / start).parent.mkdir(parents=True, exist_ok=True)
+    if not (tmp_path / start).exists():
+        (tmp_path / start).mkdir()
+    assert root_of(tmp_path / start) == load_config(tmp_path / start).root
