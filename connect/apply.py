@@ -46,18 +46,24 @@ def apply_decision(workspace: Path, reference: str) -> ApplyReceipt:
     decision_id = resolve_id(workspace, reference)
     with apply_lock(workspace):
         stored = load_decision(workspace, decision_id)
-        try:
-            if stored.receipt is None and has_event(workspace, "apply", stored.decision_id):
-                raise ApplyRefused("already-applied", f"decision {stored.decision_id} was already applied "
-                                   "(the audit log records it; its receipt.json is missing)", 40)
-            counted = check_trusted(workspace, stored)
-            plan = check_allowed(stored, counted)
-            work = prepare(workspace, plan)
-            check_redecided(workspace, stored)
-        except ApplyRefused as refusal:
-            append_event(workspace, "apply-refused", stored.decision_id, {"reason": refusal.kind, "detail": refusal.message})
-            raise
+        plan, work = checked_work(workspace, stored)
         return _write_all(workspace, stored, plan, work)
+
+
+def checked_work(workspace: Path, stored: StoredDecision) -> tuple[RewritePlan, list[FileWork]]:
+    """Every check before the first byte is written, cheapest first; a refusal is logged as `apply-refused`."""
+    try:
+        if stored.receipt is None and has_event(workspace, "apply", stored.decision_id):
+            raise ApplyRefused("already-applied", f"decision {stored.decision_id} was already applied "
+                               "(the audit log records it; its receipt.json is missing)", 40)
+        counted = check_trusted(workspace, stored)
+        plan = check_allowed(stored, counted)
+        work = prepare(workspace, plan)
+        check_redecided(workspace, stored)
+    except ApplyRefused as refusal:
+        append_event(workspace, "apply-refused", stored.decision_id, {"reason": refusal.kind, "detail": refusal.message})
+        raise
+    return plan, work
 
 
 def _journal(stored: StoredDecision, plan: RewritePlan, work: list[FileWork]) -> Journal:

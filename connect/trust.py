@@ -120,14 +120,22 @@ def check_trusted(workspace: Path, stored: StoredDecision) -> tuple[Approval, ..
 
 
 def check_redecided(workspace: Path, stored: StoredDecision) -> None:
-    """Decide the stored candidate again under the policy in force; refuse unless it gives the stored verdict."""
+    """Decide the stored candidate again under the policy in force; refuse unless it gives the stored verdict.
+
+    Staleness is left out: files changed since the plan are apply's own conflict (exit 40, named).
+    """
+    from patchgate.connect.checks import most_severe
     from patchgate.connect.replay import replay_stored
 
-    result = replay_stored(workspace, stored)
-    before, after = stored.verdict.verdict, result.replayed.verdict
+    try:
+        result = replay_stored(workspace, stored)
+    except InputError as error:
+        raise ApplyRefused("redecided", f"refusing decision {stored.decision_id}: {error}", 40) from None
+    judged = [c for c in result.replayed.checks if c.id != "stale-plan"]
+    before, after = stored.verdict.verdict, most_severe(c.verdict for c in judged)
     if before == after:
         return
-    why = "; ".join(f"{c.id} ({c.verdict}): {c.detail}" for c in result.replayed.checks if c.status == "fail")
+    why = "; ".join(f"{c.id} ({c.verdict}): {c.detail}" for c in judged if c.status == "fail")
     cause = "the policy changed since the decision" if result.policy_changed else "the stored verdict is not what the gate decided"
     message = (f"refusing decision {stored.decision_id}: stored verdict {before}, but deciding it again under the "
                f"policy in force gives {after} ({cause}){': ' + why if why else ''}; decide it again")

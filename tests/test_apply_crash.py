@@ -27,10 +27,11 @@ from pathlib import Path
 
 import pytest
 from conftest import run_patchgate
-from test_apply_support import make_plan, record, sha, temp_files
+from test_apply_support import make_plan, record, sha, temp_files, write_policy
 
 from patchgate.connect.audit_verify import verify_log
 from patchgate.connect.recover import recover
+from patchgate.connect.review import record_review
 from patchgate.connect.store import decisions_dir
 
 FILES = 50
@@ -171,14 +172,15 @@ def test_check_recovers_before_it_reads_anything(scratch: Path, monkeypatch: pyt
 
     root = scratch / "ws"
     (root / ".git").mkdir(parents=True)
-    (root / "patchgate.toml").write_text("", encoding="utf-8")
     modules = {f"z{index}.py": "x = 1\nok = x == None\n" for index in range(6)}
     for name, text in modules.items():
         (root / name).write_text(text, encoding="utf-8")
+    write_policy(root, sorted(["patchgate.toml", *modules]), "require_review", 1, None)  # what record() writes
     plan = make_plan(root, {"patchgate.toml": 'ignore = ["compare-to-none"]\n',
                             **{name: "x = 1\nok = x is None\n" for name in modules}})
     before = {item.path: item.base_sha256 for item in plan.files}
-    decision_id = record(root, plan)
+    decision_id = record(root, plan, "require_review")  # a config change is reviewed
+    record_review(root, decision_id, "approve", "maintainer", "config and fixes belong together")
     written = []
 
     def killed_after_two(*args: object, **kwargs: object) -> None:

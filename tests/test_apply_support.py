@@ -42,7 +42,7 @@ VERDICT_POLICY = {"require_review": "protected-paths", "deny": "immutable-paths"
 """The policy key that makes Connect reach each verdict for the files a plan writes."""
 
 
-def _write_policy(root: Path, paths: list[str], verdict: str, required_approvals: int, command: str | None) -> None:
+def write_policy(root: Path, paths: list[str], verdict: str, required_approvals: int, command: str | None) -> None:
     """A patchgate.toml under which deciding the plan really gives `verdict`."""
     lines = ["[connect]", f"required-approvals = {required_approvals}",
              "thresholds = { large-change = { max-files = 10000, max-lines = 1000000 } }"]
@@ -57,7 +57,7 @@ def record(root: Path, plan: RewritePlan | None, verdict: str = "permit", comman
            required_approvals: int = 1) -> str:
     """Decide a plan (or command) the way `connect plan` does, under a policy that gives `verdict`; its id."""
     paths = [item.path for item in plan.files] if plan else []
-    _write_policy(root, paths or ["**"], verdict, required_approvals, command)
+    write_policy(root, paths or ["**"], verdict, required_approvals, command)
     policy = load_policy(root)
     context = build_context(root, policy, "task-1", "agent-7", "agent")
     candidate = Candidate(kind="command", command=command) if command else Candidate(kind="plan", plan=plan)

@@ -187,13 +187,13 @@ def test_a_swap_at_an_exact_moment_is_refused_and_rolled_back(repo: Path, monkey
     decision_id = record(repo, make_plan(repo, {"a/first.py": "first = 1\n", "pkg/config": "real = 1\n"}))
     git_before, outside_before = snapshot(repo / ".git"), snapshot(outside)
     if moment == "after the checks":
-        real_prepare = apply_module.prepare
+        real_checks = apply_module.checked_work
 
-        def prepare_then_swap(*args: object) -> object:
-            work = real_prepare(*args)  # type: ignore[arg-type]
+        def checks_then_swap(*args: object) -> object:
+            work = real_checks(*args)  # type: ignore[arg-type]
             ATTACKS[attack](repo)
             return work
-        monkeypatch.setattr(apply_module, "prepare", prepare_then_swap)
+        monkeypatch.setattr(apply_module, "checked_work", checks_then_swap)
     else:
         real_replace = apply_module.replace_file
 
@@ -213,13 +213,13 @@ def test_a_swap_at_an_exact_moment_is_refused_and_rolled_back(repo: Path, monkey
 def test_a_new_folder_swapped_for_a_symlink_before_apply_creates_it(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     decision_id = record(repo, make_plan(repo, {"new/deep/hook.py": "x = 1\n"}))
     git_before = snapshot(repo / ".git")
-    real_prepare = apply_module.prepare
+    real_checks = apply_module.checked_work
 
-    def prepare_then_plant(*args: object) -> object:
-        work = real_prepare(*args)  # type: ignore[arg-type]
+    def checks_then_plant(*args: object) -> object:
+        work = real_checks(*args)  # type: ignore[arg-type]
         os.symlink(".git", repo / "new")
         return work
-    monkeypatch.setattr(apply_module, "prepare", prepare_then_plant)
+    monkeypatch.setattr(apply_module, "checked_work", checks_then_plant)
     code, stderr = apply_cli(repo, decision_id, monkeypatch)
     assert code == 40 and "new is a symlink" in stderr and len(stderr.splitlines()) == 1, stderr
     assert snapshot(repo / ".git") == git_before and not journal_dir(repo).exists()
@@ -269,13 +269,13 @@ def test_an_edit_to_a_file_apply_wrote_survives_the_rollback(repo: Path, monkeyp
 def test_an_edit_after_the_checks_stops_apply_before_it_writes(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_files(repo, {"a.py": "a = 0\n"})
     decision_id = record(repo, make_plan(repo, {"a.py": "a = 1\n", "z.py": "z = 1\n"}))
-    real_prepare = apply_module.prepare
+    real_checks = apply_module.checked_work
 
-    def prepare_then_edit(*args: object) -> object:
-        work = real_prepare(*args)  # type: ignore[arg-type]
+    def checks_then_edit(*args: object) -> object:
+        work = real_checks(*args)  # type: ignore[arg-type]
         (repo / "z.py").write_text("created by the user meanwhile\n")
         return work
-    monkeypatch.setattr(apply_module, "prepare", prepare_then_edit)
+    monkeypatch.setattr(apply_module, "checked_work", checks_then_edit)
     code, stderr = apply_cli(repo, decision_id, monkeypatch)
     assert code == 40 and "conflict: z.py" in stderr and len(stderr.splitlines()) == 1, stderr
     assert (repo / "z.py").read_text() == "created by the user meanwhile\n" and (repo / "a.py").read_text() == "a = 0\n"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PATCHGATE, Run, write_files
-from test_apply_support import make_plan, record, temp_files
+from test_apply_support import forge, make_plan, record, temp_files
 
 from patchgate.connect.audit import read_events
 from patchgate.connect.interrupted import journal_dir
@@ -193,7 +193,7 @@ def test_a_name_of_exactly_the_limit_is_decided_and_applied(project: Path, name:
 def test_apply_refuses_a_stored_plan_with_an_impossible_path_and_every_command_keeps_working(
         project: Path, path: str) -> None:
     write_files(project, {"a.py": "a = 0\n"})
-    decision_id = record(project, make_plan(project, {"a.py": "a = 1\n", path: "x = 1\n"}))
+    decision_id = forge(project, make_plan(project, {"a.py": "a = 1\n", path: "x = 1\n"}))
     refused(run("apply", decision_id, cwd=project), "over the file system's limit")
     assert (project / "a.py").read_text() == "a = 0\n" and not journal_dir(project).exists()
     for args in (["connect", "review", "list"], ["connect", "recover"], ["check"]):

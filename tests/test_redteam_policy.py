@@ -157,7 +157,8 @@ def test_paths_the_config_names_as_rule_sources_govern(ws: Path, top: str, conne
                                                        path: str) -> None:
     write_files(ws, files)
     policy = ConnectPolicy.model_validate({"commands": {"allow": ["touch"]}})  # `signers` is only read raw here
-    assert judge(ws, from_command(f"touch {path}"), policy).verdict.verdict == "permit", "not named yet"
+    before = judge(ws, from_command(f"touch {path}"), policy)
+    assert check(before, "governance-path").status == "pass", "not named yet"
     configure(ws, connect, top)
     decided = judge(ws, from_command(f"touch {path}"), policy)
     assert check(decided, "governance-path").status == "fail", decided.verdict
@@ -327,8 +328,14 @@ def test_ordinary_writes_stay_permit(ws: Path, path: str, text: str) -> None:
 
 
 def test_an_ordinary_command_stays_permit(ws: Path) -> None:
-    decided = judge(ws, from_command("echo hi > src/out.txt"))
+    decided = judge(ws, from_command("echo hi && echo there > /dev/null"))
     assert decided.verdict.verdict == "permit", decided.verdict
+
+
+def test_an_ordinary_shell_write_needs_review_for_its_contents_not_governance(ws: Path) -> None:
+    decided = judge(ws, from_command("echo hi > src/out.txt"))
+    assert decided.verdict.verdict == "require_review" and check(decided, "governance-path").status == "pass"
+    assert "outside apply" in check(decided, "review-command").detail
 
 
 def test_governance_detail_reads_well_in_a_review(ws: Path) -> None:

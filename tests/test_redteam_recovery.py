@@ -56,7 +56,7 @@ def _git_hook_via_real_decision(s: Scene, path: str) -> str:
     hook = s.root / path
     hook.parent.mkdir(parents=True, exist_ok=True)
     hook.write_bytes(EVIL)
-    decision_id, plan = decision_for(s.root, {path: "# harmless\n"})
+    decision_id, plan = decision_for(s.root, {path: "# harmless\n"}, "deny")
     hook.write_text("# harmless\n", encoding="utf-8")
     s.marker(hook, b"# harmless\n")
     hook.chmod(0o644)
