@@ -99,9 +99,14 @@ def audit_checkpoint(key: str | None, signer: str | None) -> None:
     from patchgate.connect.context import workspace_id
     from patchgate.connect.review import default_reviewer
     from patchgate.connect.signing import signing_key
+    from patchgate.connect.trust import signers_in_force
 
     workspace = workspace_root()
-    point = write_checkpoint(workspace, workspace_id(workspace), signing_key(key), signer or default_reviewer())
+    allowed = signers_in_force(workspace)
+    if allowed is None:
+        raise InputError("no signers are set: a checkpoint is checked against [tool.patchgate.connect] signers "
+                         "(an SSH allowed-signers file)")
+    point = write_checkpoint(workspace, workspace_id(workspace), signing_key(key), signer or default_reviewer(), allowed)
     click.echo("the audit log is empty: nothing to sign" if point is None else
                f"signed audit line {point.seq} ({point.sha256[:12]}) as {point.signer}")
 

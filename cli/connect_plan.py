@@ -121,8 +121,10 @@ def connect_plan(ctx: click.Context, task_id: str, actor_id: str | None, actor_t
     from patchgate.connect.models import VERDICT_EXIT
     from patchgate.connect.policy import load_policy
     from patchgate.connect.store import new_decision_id, record_decision
+    from patchgate.connect.trust import signers_in_force
 
     workspace = _workspace()
+    signers_in_force(workspace)  # pins the signers file the first time, refuses a config that dropped it
     policy = load_policy(workspace)
     context = build_context(workspace, policy, task_id, actor_id, actor_type, list(write_scope))
     submission = _submission(workspace, plan_ref, patch, write, content_file, command)

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from patchgate.connect.audit import append_line, audit_lock, canonical, line_sha, settle
-from patchgate.connect.signing import sign, signer_of
+from patchgate.connect.signing import require_signer, sign, signer_of
 from patchgate.connect.state import state_root
 from patchgate.diagnostics.base import Model
 
@@ -43,14 +43,17 @@ def payload(workspace_id: str, seq: int, sha256: str) -> bytes:
                       "sha256": sha256}).encode("utf-8")
 
 
-def write_checkpoint(workspace: Path, workspace_id: str, key: Path, signer: str) -> Checkpoint | None:
+def write_checkpoint(workspace: Path, workspace_id: str, key: Path, signer: str, allowed: Path) -> Checkpoint | None:
     """Sign the log's last line now; None when the log is empty."""
     with audit_lock(workspace):
         head = settle(workspace)
         if head.seq == 0:
             return None
+        signed = payload(workspace_id, head.seq, head.sha256)
+        signature = sign(signed, key)
+        require_signer(signed, signature, allowed, signer, key)
         point = Checkpoint(seq=head.seq, sha256=head.sha256, workspace_id=workspace_id, signer=signer,
-                           signature=sign(payload(workspace_id, head.seq, head.sha256), key))
+                           signature=signature)
         append_line(checkpoints_path(workspace), (point.model_dump_json() + "\n").encode("utf-8"))
         return point
 

@@ -61,6 +61,8 @@ def recover(workspace: Path) -> list[Recovered]:
         with apply_lock(workspace):
             repair(workspace)
             outcomes = [_settle_entry(workspace, name) for name in pending_entries(workspace)]
+            if journal_dir(workspace).is_dir() and not pending_entries(workspace):
+                _drop(workspace, None)  # an apply killed between making the folder and writing its journal
     except OSError as error:
         return [Recovered("", "failed", detail=f"cannot recover: {os_reason(error)}")]
     return [outcome for outcome in outcomes if outcome is not None]
@@ -83,7 +85,7 @@ def os_reason(error: OSError) -> str:
     return f"{error.filename} {reason}" if isinstance(error, UnsafePath) else reason
 
 
-def _drop(workspace: Path, name: str) -> None:
+def _drop(workspace: Path, name: str | None) -> None:
     """Remove a settled journal; if that fails the next recovery finds it settled and removes it then."""
     try:
         remove_journal_entry(workspace, name)

@@ -80,22 +80,23 @@ def record_review(workspace: Path, reference: str, decision: Literal["approve", 
     if not reviewer.strip():
         raise InputError("--reviewer must not be empty")
     decision_id = resolve_id(workspace, reference)
-    signing = _signing_key(key) if signers_in_force(workspace) is not None else None
+    allowed = signers_in_force(workspace)
+    signing = _signing_key(key) if allowed is not None else None
     with apply_lock(workspace):
         stored = load_decision(workspace, decision_id)
         _reviewable(stored)
         approval = Approval(decision_id=stored.decision_id, reviewer=reviewer, decision=decision, note=note,
                             created_at=now_iso(), plan_digest=stored.verdict.plan_digest)
-        if signing is not None:
-            approval = _signed(stored, approval, signing)
+        if signing is not None and allowed is not None:
+            approval = _signed(stored, approval, signing, allowed)
         write_approval(stored, approval)
         event = "approval" if decision == "approve" else "rejection"
         append_event(workspace, event, stored.decision_id, {"reviewer": reviewer, "plan_digest": approval.plan_digest,
                                                              "note": note, "approval_digest": approval_digest(approval)})
-        if signing is not None:
+        if signing is not None and allowed is not None:
             from patchgate.connect.checkpoints import write_checkpoint
 
-            write_checkpoint(workspace, stored.context.workspace_id or "", signing, reviewer)
+            write_checkpoint(workspace, stored.context.workspace_id or "", signing, reviewer, allowed)
         return approval, trusted_state(workspace, load_decision(workspace, stored.decision_id))
 
 
@@ -106,12 +107,14 @@ def _signing_key(key: str | None) -> Path:
     return signing_key(key)
 
 
-def _signed(stored: StoredDecision, approval: Approval, key: Path) -> Approval:
-    """The approval with the reviewer's signature over it and its workspace."""
-    from patchgate.connect.signing import sign
+def _signed(stored: StoredDecision, approval: Approval, key: Path, allowed: Path) -> Approval:
+    """The approval with the reviewer's signature; a key the allowed signers do not list for them records nothing."""
+    from patchgate.connect.signing import require_signer, sign
     from patchgate.connect.trust import approval_payload
 
-    signature = sign(approval_payload(stored.context.workspace_id, approval), key)
+    payload = approval_payload(stored.context.workspace_id, approval)
+    signature = sign(payload, key)
+    require_signer(payload, signature, allowed, approval.reviewer, key)
     return approval.model_copy(update={"signature": signature})
 
 

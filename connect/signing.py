@@ -93,3 +93,10 @@ def signer_of(payload: bytes, signature: str, allowed: Path) -> str | None:
             if checked is not None and checked.returncode == 0:
                 return principal
     return None
+
+
+def require_signer(payload: bytes, signature: str, allowed: Path, principal: str, key: Path) -> None:
+    """Refuse (before anything is recorded) a signature the allowed signers do not place under this principal."""
+    if signer_of(payload, signature, allowed) != principal:
+        raise InputError(f"{key} is not an allowed signer for {principal!r} in {allowed} "
+                         f"(a line `{principal} namespaces=\"{NAMESPACE}\" <public key>`); nothing was recorded")

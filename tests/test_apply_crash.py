@@ -201,3 +201,12 @@ def test_check_recovers_before_it_reads_anything(scratch: Path, monkeypatch: pyt
     found = sorted(d["path"] for d in json.loads(run.stdout)["diagnostics"] if d["rule_id"] == "compare-to-none")
     assert found == sorted(modules), "check read the restored config and files, not the half-applied ones"
     assert state(root, before) and not temp_files(root) and not (root / ".patchgate" / "journal").exists()
+
+
+def test_a_kill_between_making_the_journal_folder_and_writing_it_leaves_nothing(scratch: Path) -> None:
+    root = scratch / "ws"
+    decision_id, before, _ = prepare(root)
+    (root / ".patchgate" / "journal").mkdir()
+    run = run_patchgate("connect", "recover", cwd=root)
+    assert run.code == 0 and not (root / ".patchgate" / "journal").exists(), run.stderr
+    assert state(root, before) and run_patchgate("apply", decision_id, cwd=root).code == 0
