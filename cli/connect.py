@@ -74,7 +74,7 @@ def audit() -> None:
 def audit_verify(ctx: click.Context, as_json: bool) -> None:
     """Check every line of .patchgate/audit.ndjson; exit 1 naming the first tampered line."""
     from patchgate.connect.audit_verify import verify_log
-    from patchgate.connect.trust import signers_in_force
+    from patchgate.connect.signers import signers_in_force
 
     workspace = workspace_root()
     result = verify_log(workspace, signers_in_force(workspace))
@@ -99,7 +99,7 @@ def audit_checkpoint(key: str | None, signer: str | None) -> None:
     from patchgate.connect.context import workspace_id
     from patchgate.connect.review import default_reviewer
     from patchgate.connect.signing import signing_key
-    from patchgate.connect.trust import signers_in_force
+    from patchgate.connect.signers import signers_in_force
 
     workspace = workspace_root()
     allowed = signers_in_force(workspace)

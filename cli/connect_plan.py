@@ -121,7 +121,7 @@ def connect_plan(ctx: click.Context, task_id: str, actor_id: str | None, actor_t
     from patchgate.connect.models import VERDICT_EXIT
     from patchgate.connect.policy import load_policy
     from patchgate.connect.store import new_decision_id, record_decision
-    from patchgate.connect.trust import signers_in_force
+    from patchgate.connect.signers import signers_in_force
 
     workspace = _workspace()
     signers_in_force(workspace)  # pins the signers file the first time, refuses a config that dropped it

@@ -75,7 +75,8 @@ def default_reviewer() -> str:
 def record_review(workspace: Path, reference: str, decision: Literal["approve", "reject"], reviewer: str,
                   note: str, key: str | None = None) -> tuple[Approval, ReviewState]:
     """Store an approval or rejection of the decided plan digest (signed when signers are set) and log it."""
-    from patchgate.connect.trust import approval_digest, signers_in_force
+    from patchgate.connect.signers import signers_in_force
+    from patchgate.connect.trust import approval_digest
 
     if not reviewer.strip():
         raise InputError("--reviewer must not be empty")

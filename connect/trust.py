@@ -17,33 +17,11 @@ from patchgate.connect.apply_gate import ApplyRefused
 from patchgate.connect.audit import AuditEvent, canonical, read_events
 from patchgate.connect.context import workspace_id
 from patchgate.connect.models import VERDICT_EXIT, VERDICT_RANK, Approval, content_digest
-from patchgate.connect.state import signers_file, state_root
+from patchgate.connect.signers import signers_in_force
 from patchgate.connect.store import StoredDecision, decision_digests
 from patchgate.diagnostics.errors import InputError
-from patchgate.rewrites.store import write_state_file
 
 REVIEW_EVENTS = ("approval", "rejection")
-PIN_NAME = "signers.pin"
-
-
-def signers_in_force(workspace: Path) -> Path | None:
-    """The allowed-signers file; once set, the state folder holds it to that file, so a config edit cannot drop it."""
-    configured = signers_file(workspace)
-    pin = state_root(workspace) / PIN_NAME
-    try:
-        pinned = pin.read_text(encoding="utf-8").strip() or None
-    except OSError:
-        pinned = None
-    if configured is not None and pinned is None:
-        write_state_file(pin, f"{configured}\n")
-        return configured
-    if pinned is not None and str(configured) != pinned:
-        now = "no signers" if configured is None else f"signers {configured}"
-        raise InputError(f"signed approvals are required here ({pin} names {pinned}) but the config gives {now}; "
-                         f"restore it, or delete {pin} to change it")
-    return configured
-
-
 def approval_digest(approval: Approval) -> str:
     """What an approval's audit event records of it."""
     return content_digest(approval.model_dump(mode="json"))
