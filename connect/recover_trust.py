@@ -1,9 +1,9 @@
 """Which journals recovery may act on: only one that apply wrote for a stored decision of this workspace.
 
 A journal is trusted when its file name is `<decision id>.json` for the decision it names; that
-decision loads from this workspace's store (validated and consistent), the audit log records
-it, its verdict is one apply acts on, and its state agrees with an apply in progress (no
-receipt while the log already records the apply); and the journal's files are exactly the
+decision loads from this workspace's store (validated and consistent), is bound to this
+workspace and is what its audit event pinned (trust.py), its verdict is one apply acts on,
+and its state agrees with an apply in progress (no receipt while the log records the apply); and the journal's files are exactly the
 plan's files: the same paths with the same before/after sha256, before bytes that hash to
 before_sha256, a mode only for a file that existed, created folders that are parents of their
 file (and only for a new file), every path still plain, outside `.git` and `.patchgate` at
@@ -18,9 +18,10 @@ import hashlib
 from pathlib import Path
 
 from patchgate.connect.apply_gate import containment_problem
-from patchgate.connect.audit import has_event
+from patchgate.connect.audit import has_event, read_events
 from patchgate.connect.journal import Journal, JournalFile
 from patchgate.connect.store import DECISION_ID, StoredDecision, load_decision
+from patchgate.connect.trust import produced_here_problem
 from patchgate.diagnostics.errors import PatchgateError
 from patchgate.rewrites.models import FileRewrite, RewritePlan
 
@@ -54,8 +55,9 @@ def _decision_problem(workspace: Path, stored: StoredDecision, journal: Journal)
         return f"it is not about the plan decision {name} covers"
     if stored.verdict.verdict not in APPLIABLE:
         return f"decision {name} is {stored.verdict.verdict}: apply never writes it"
-    if not has_event(workspace, "decision", name):
-        return f"the audit log does not record decision {name}"
+    problem = produced_here_problem(workspace, stored, read_events(workspace))
+    if problem is not None:
+        return f"decision {name} is not one the gate made here: {problem}"
     if stored.receipt is None and has_event(workspace, "apply", name):
         return f"the audit log records decision {name} as applied, yet it has no receipt"
     return None

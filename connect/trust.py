@@ -51,7 +51,7 @@ def trusted_approvals(workspace: Path, stored: StoredDecision, events: list[Audi
     return tuple(counted)
 
 
-def _binding_problem(workspace: Path, stored: StoredDecision) -> str | None:
+def binding_problem(workspace: Path, stored: StoredDecision) -> str | None:
     """Why this decision does not belong to this workspace, or None."""
     context = stored.context
     if context.workspace_id is None:
@@ -61,13 +61,16 @@ def _binding_problem(workspace: Path, stored: StoredDecision) -> str | None:
     return None
 
 
-def _artifact_problem(stored: StoredDecision, events: list[AuditEvent]) -> str | None:
+def artifact_problem(stored: StoredDecision, events: list[AuditEvent]) -> str | None:
     """Why the stored artifacts are not what the gate recorded, or None."""
     context, packet = stored.context, stored.packet
     if content_digest(context.model_dump(mode="json")) != context.id:
         return "context.json does not match its own id (edited)"
     if content_digest(packet.model_dump(mode="json")) != packet.id:
         return "packet.json does not match its own id (edited)"
+    decided_plan = packet.candidate.plan
+    if (decided_plan.id if decided_plan else None) != (stored.plan.id if stored.plan else None):
+        return "the stored plan is not the change the packet was decided on (plan.json was swapped)"
     logged = [e for e in events if e.event == "decision" and e.decision_id == stored.decision_id]
     if len(logged) != 1:
         return "the audit log has no record of it" if not logged else "the audit log records it more than once"
@@ -84,17 +87,22 @@ def check_trusted(workspace: Path, stored: StoredDecision) -> tuple[Approval, ..
     from patchgate.connect.audit_verify import verify_log
 
     name = stored.decision_id
-    problem = _binding_problem(workspace, stored)
+    problem = binding_problem(workspace, stored)
     if problem is not None:
         raise ApplyRefused("foreign", f"refusing decision {name}: {problem}", 30)
     result = verify_log(workspace, signers_in_force(workspace))
     if result.problem is not None:
         raise ApplyRefused("audit", f"refusing decision {name}: the audit log does not verify: {result.problem.message}", 30)
     events = read_events(workspace)
-    problem = _artifact_problem(stored, events)
+    problem = artifact_problem(stored, events)
     if problem is not None:
         raise ApplyRefused("forged", f"refusing decision {name}: {problem}", 30)
     return trusted_approvals(workspace, stored, events)
+
+
+def produced_here_problem(workspace: Path, stored: StoredDecision, events: list[AuditEvent]) -> str | None:
+    """Why this stored decision is not one the gate made in this workspace (recovery's test), or None."""
+    return binding_problem(workspace, stored) or artifact_problem(stored, events)
 
 
 def check_redecided(workspace: Path, stored: StoredDecision) -> None:

@@ -9,6 +9,7 @@ made with ssh-keygen in temporary folders; nothing hostile is ever executed.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
@@ -20,6 +21,8 @@ from conftest import Run, run_patchgate, write_files
 from patchgate.connect.audit import AuditHead, canonical, line_sha
 from patchgate.connect.models import Approval, PatchVerdict, content_digest
 from patchgate.connect.trust import approval_digest
+from patchgate.rewrites.edits import file_rewrite_for_text
+from patchgate.rewrites.models import RewritePlan
 
 CONFIG = '[connect]\nprotected-paths = ["core/**"]\n'
 ORIGINAL = "value = 1\n"
@@ -132,6 +135,28 @@ def test_a_verdict_forged_in_the_files_and_a_rechained_log_is_decided_again(ws: 
     assert (ws / "core/b.py").read_text() == ORIGINAL
 
 
+def test_a_plan_swapped_after_the_decision_is_refused_even_in_a_rechained_log(ws: Path) -> None:
+    code, decision_id = decide(ws, "a.py")
+    assert code == 0
+    here = folder(ws, decision_id)
+    plan = RewritePlan.model_validate_json((here / "plan.json").read_text(encoding="utf-8"))
+    evil = file_rewrite_for_text("core/b.py", ORIGINAL, "import os\n")
+    data = {**plan.model_dump(mode="json", exclude={"id"}), "files": [evil.model_dump(mode="json")]}
+    swapped = RewritePlan.model_validate(data)
+    (here / "plan.json").write_text(swapped.model_dump_json(), encoding="utf-8")
+    edit_json(here / "verdict.json", plan_digest=swapped.id)
+    forged = PatchVerdict.model_validate_json((here / "verdict.json").read_text(encoding="utf-8"))
+
+    def repin(events: list[dict]) -> list[dict]:
+        for event in events:
+            if event["decision_id"] == decision_id:
+                event["data"].update(plan_digest=swapped.id, verdict_digest=content_digest(forged.model_dump(mode="json")))
+        return events
+    rechain(ws / ".patchgate", repin)
+    refused(cli(ws, "apply", decision_id), 30, "plan.json was swapped")
+    assert (ws / "core/b.py").read_text() == ORIGINAL and (ws / "a.py").read_text() == ORIGINAL
+
+
 def test_a_hand_made_approval_without_its_audit_event_counts_for_nothing(ws: Path) -> None:
     _, decision_id = decide(ws, "core/b.py")
     verdict = json.loads((folder(ws, decision_id) / "verdict.json").read_text(encoding="utf-8"))
@@ -161,6 +186,26 @@ def test_a_decision_copied_from_another_workspace_is_refused(tmp_path: Path, ws:
         shutil.copytree(other / ".patchgate", ws / ".patchgate")
         refused(cli(ws, "apply", decision_id), 30, "another workspace")
     assert (ws / "a.py").read_text() == ORIGINAL
+
+
+def test_a_journal_for_a_decision_copied_from_another_workspace_is_quarantined(tmp_path: Path, ws: Path) -> None:
+    other = tmp_path / "other"
+    (other / ".git").mkdir(parents=True)
+    write_files(other, {"patchgate.toml": CONFIG, "a.py": ORIGINAL, "core/b.py": ORIGINAL})
+    _, decision_id = decide(other, "a.py")
+    shutil.copytree(other / ".patchgate", ws / ".patchgate")
+    plan = json.loads((folder(ws, decision_id) / "plan.json").read_text(encoding="utf-8"))
+    (ws / "a.py").write_text(CHANGED, encoding="utf-8")  # as if the apply had written it
+    [item] = plan["files"]
+    journal = {"decision_id": decision_id, "plan_digest": plan["id"], "created_at": "2026-12-05T00:00:00Z",
+               "files": [{"path": "a.py", "before_sha256": item["base_sha256"], "after_sha256": item["after_sha256"],
+                          "before_b64": base64.b64encode(ORIGINAL.encode()).decode(), "mode": 0o644}]}
+    entry = ws / ".patchgate" / "journal" / f"{decision_id}.json"
+    entry.parent.mkdir()
+    entry.write_text(json.dumps(journal), encoding="utf-8")
+    refused(cli(ws, "connect", "recover"), 40, "quarantined", "another workspace")
+    assert (ws / "a.py").read_text() == CHANGED, "the journal was not executed"
+    assert cli(ws, "check").code in (0, 1)
 
 
 def test_a_stricter_policy_after_the_decision_stops_apply(ws: Path) -> None:
