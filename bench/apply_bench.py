@@ -3,8 +3,9 @@
 Three ways to write the same after-bytes into the same 500 files, each from a fresh copy:
 - plain: `Path.write_bytes` in a loop, no fsync (fast, not crash-safe);
 - durable: the same loop with temp file, fsync, rename and directory fsync per file;
-- patchgate: `apply_decision` (lock, load and validate the decision, stale check, journal
-  with every file's before bytes, atomic writes, receipt, audit event).
+- patchgate: `apply_decision` (lock, load and validate the decision, verify the audit log,
+  decide the plan again under the policy in force (scratch copy and diagnostics included),
+  stale check, journal with every file's before bytes, atomic writes, receipt, audit event).
 Prints files per second and the ratios, and saves JSON to bench/results/apply-YYYYMMDD.json.
 
 Usage: python bench/apply_bench.py [--files 500] [--repeat 3] [--dir PARENT]
@@ -25,9 +26,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from patchgate.connect.apply import apply_decision
-from patchgate.connect.models import Actor, Candidate, CommandLists, ContextPack, PatchVerdict, PlanPacket
+from patchgate.connect.candidates import Submission, build_packet
+from patchgate.connect.context import build_context
+from patchgate.connect.decide import decide, scored_packet
+from patchgate.connect.models import Candidate
+from patchgate.connect.policy import load_policy
 from patchgate.connect.store import new_decision_id, record_decision
 from patchgate.rewrites.edits import FileChange, build_plan
+from patchgate.rewrites.models import RewritePlan
 
 BENCH = Path(__file__).resolve().parent
 
@@ -56,16 +62,20 @@ def make_workspace(parent: Path, files: int) -> tuple[Path, str, dict[str, bytes
         (root / path).write_text(source(index, 0), encoding="utf-8")
         changes.append(FileChange(path, source(index, 0), after_text=source(index, 1)))
     plan = build_plan("rename", "rename total to running_total", changes)
-    decision_id = new_decision_id()
-    context = ContextPack(id="bench", task_id="bench", repo=str(root), branch=None, actor=Actor(id="bench", type="tool"),
-                          write_scope=[], protected_paths=[], immutable_paths=[], generated_paths=[],
-                          commands=CommandLists(), acceptance_checks=[])
-    packet = PlanPacket(id="bench", task_id="bench", objective="bench", candidate=Candidate(kind="plan", plan=plan),
-                        risk_score=0)
-    verdict = PatchVerdict(decision_id=decision_id, verdict="permit", plan_digest=plan.id, checks=[],
-                           impacted_paths=[f.path for f in plan.files], remediation=[])
-    record_decision(root, context, packet, plan, verdict, None, "bench")
-    return root, decision_id, {change.path: change.after_text.encode() for change in changes}  # type: ignore[union-attr]
+    return root, decide_for_real(root, plan), {change.path: change.after_text.encode() for change in changes}  # type: ignore[union-attr]
+
+
+def decide_for_real(root: Path, plan: RewritePlan) -> str:
+    """Decide and store the plan as `connect plan` does (apply re-decides it, so a made-up verdict is refused)."""
+    (root / "patchgate.toml").write_text("[connect]\nthresholds = { large-change = { max-files = 100000, "
+                                         "max-lines = 10000000 } }\n", encoding="utf-8")
+    policy = load_policy(root)
+    context = build_context(root, policy, "bench", "bench", "tool")
+    packet = build_packet("bench", "bench", Submission(Candidate(kind="plan", plan=plan), [], "bench"))
+    decided = decide(root, policy, context, packet, new_decision_id())
+    assert decided.verdict.verdict == "permit", decided.verdict.checks
+    record_decision(root, context, scored_packet(packet, decided.verdict), plan, decided.verdict, None, policy.digest())
+    return decided.verdict.decision_id
 
 
 def plain_loop(root: Path, after: dict[str, bytes]) -> None:

@@ -171,6 +171,23 @@ def test_a_hand_made_approval_without_its_audit_event_counts_for_nothing(ws: Pat
         ws, "connect", "review", "list").stdout
 
 
+@pytest.mark.parametrize("edit_id", [False, True], ids=["as it is", "renamed to the other decision"])
+def test_an_approval_copied_to_another_decision_of_the_same_plan_counts_for_nothing(ws: Path, edit_id: bool) -> None:
+    _, first = decide(ws, "core/b.py")
+    _, second = decide(ws, "core/b.py")
+    assert cli(ws, "connect", "review", "approve", first, "--reviewer", "alice").code == 0
+    [approval] = (folder(ws, first) / "approvals").iterdir()
+    copy = folder(ws, second) / "approvals" / approval.name
+    copy.parent.mkdir()
+    shutil.copy(approval, copy)
+    if edit_id:
+        edit_json(copy, decision_id=second)
+        refused(cli(ws, "apply", second), 20, "0 of 1")
+    else:
+        refused(cli(ws, "apply", second), 40, "an approval names another decision")
+    assert (ws / "core/b.py").read_text() == ORIGINAL
+
+
 @pytest.mark.parametrize("copied", ["the decision folder", "the whole state folder"])
 def test_a_decision_copied_from_another_workspace_is_refused(tmp_path: Path, ws: Path, copied: str) -> None:
     other = tmp_path / "other"
