@@ -170,12 +170,12 @@ def _read_at(folder: int, name: str) -> Current:
         status = os.fstat(handle)
         if not stat.S_ISREG(status.st_mode):
             return Current(kind_of(status.st_mode), mode=stat.S_IMODE(status.st_mode))
-        return Current("file", _read_all(handle), stat.S_IMODE(status.st_mode))
+        return Current("file", read_all(handle), stat.S_IMODE(status.st_mode))
     finally:
         os.close(handle)
 
 
-def _read_all(handle: int) -> bytes:
+def read_all(handle: int) -> bytes:
     """Every byte of an open regular file."""
     chunks = []
     while chunk := os.read(handle, 1 << 20):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from patchgate.connect.apply_io import fsync_dir
+from patchgate.connect.apply_io import fsync_dir, read_all
 from patchgate.connect.interrupted import journal_dir, quarantine_dir
 from patchgate.connect.locks import state_lock
 from patchgate.connect.store import write_durable
@@ -78,7 +78,7 @@ def read_journal(path: Path) -> Journal | None:
     except OSError:
         return None
     try:
-        data = _read_all(handle) if stat.S_ISREG(os.fstat(handle).st_mode) else None
+        data = read_all(handle) if stat.S_ISREG(os.fstat(handle).st_mode) else None
     except OSError:
         return None
     finally:
@@ -87,14 +87,6 @@ def read_journal(path: Path) -> Journal | None:
         return None if data is None else Journal.model_validate_json(data)
     except (ValidationError, ValueError, RecursionError):
         return None
-
-
-def _read_all(handle: int) -> bytes:
-    """Every byte of an open regular file."""
-    chunks = []
-    while chunk := os.read(handle, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def quarantine_entry(workspace: Path, name: str) -> Path:

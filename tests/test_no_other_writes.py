@@ -44,7 +44,7 @@ WRITE_METHODS = {"write_text", "write_bytes", "rename", "unlink", "rmdir", "mkdi
 WRITING_MODE = set("wax+")
 WRITING_FLAGS = {"O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND", "O_TMPFILE"}
 APPLY_IO_READ_ONLY = {"fsync_dir", "TEMP_MARK", "PROTECTED_NAMES", "read_current", "Current", "UnsafePath",
-                      "Conflict", "kind_of"}
+                      "Conflict", "kind_of", "read_all"}
 
 
 def _mode_of(call: ast.Call, position: int) -> str | None:
