@@ -15,13 +15,13 @@ from pathlib import Path
 
 from patchgate.connect.apply_gate import ApplyRefused
 from patchgate.connect.audit import AuditEvent, canonical, read_events
+from patchgate.connect.checkpoints import REVIEW_EVENTS
 from patchgate.connect.context import workspace_id
 from patchgate.connect.models import VERDICT_EXIT, VERDICT_RANK, Approval, content_digest
 from patchgate.connect.signers import signers_in_force
 from patchgate.connect.store import StoredDecision, decision_digests
 from patchgate.diagnostics.errors import InputError
 
-REVIEW_EVENTS = ("approval", "rejection")
 def approval_digest(approval: Approval) -> str:
     """What an approval's audit event records of it."""
     return content_digest(approval.model_dump(mode="json"))
