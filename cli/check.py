@@ -9,6 +9,8 @@ import click
 
 from patchgate.cli.common import load_config_for, progress_reporter, write_output
 from patchgate.cli.recovery import settle_interrupted
+from patchgate.diagnostics.config import Config
+from patchgate.diagnostics.errors import InputError
 from patchgate.diagnostics.models import SEVERITY_RANK
 from patchgate.diagnostics.runner import CheckOptions, CheckResult, check_text, run_check
 
@@ -35,11 +37,14 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--stdin-filename", help="Read the source from stdin and report it as this path.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: when a terminal].")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes through Connect first, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also the fixes rules mark unsafe.")
+@click.option("--diff", "diff_only", is_flag=True, help="Print the fixes --fix would make as a diff; write nothing.")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...],
           extend_select: tuple[str, ...], output_format: str, output_file: Path | None, fail_level: str | None,
           no_cache: bool, jobs: int | None, evidence: bool, stdin_filename: str | None, config_file: Path | None,
-          color: bool | None) -> None:
+          color: bool | None, fix: bool, unsafe_fixes: bool, diff_only: bool) -> None:
     """Check files for problems (default: the current directory)."""
     targets = [p for p in paths if str(p) != "-"] or [_nearest_existing(Path(stdin_filename)) if stdin_filename else Path(".")]
     settle_interrupted(*targets, config_file)
@@ -48,6 +53,9 @@ def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], 
         select=_split(select) or None, ignore=_split(ignore), extend_select=_split(extend_select),
         jobs=jobs, use_cache=not no_cache,
     )
+    fixed = _fix_first(targets, config, options, stdin_filename, fix, unsafe_fixes, diff_only)
+    if diff_only:
+        ctx.exit(fixed or 0)
     if stdin_filename:
         result = check_text(_read_stdin(), stdin_filename, config, options)
     else:
@@ -59,7 +67,21 @@ def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], 
         from patchgate.cli.common import record_check_evidence
 
         record_check_evidence(result, config.root)
-    ctx.exit(_exit_code(result, fail_level or config.fail_level))
+    ctx.exit(fixed or _exit_code(result, fail_level or config.fail_level))
+
+
+def _fix_first(targets: list[Path], config: Config, options: CheckOptions, stdin_filename: str | None, fix: bool,
+               unsafe: bool, diff_only: bool) -> int | None:
+    """--fix / --diff before the report: the exit code they ask for, if any."""
+    if not (fix or diff_only):
+        if unsafe:
+            raise InputError("--unsafe-fixes goes with --fix or --diff")
+        return None
+    if stdin_filename:
+        raise InputError("--fix and --diff work on files, not on stdin")
+    from patchgate.cli.check_fix import fix_first
+
+    return fix_first(targets, config, options, unsafe, diff_only).exit_code
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -72,8 +94,6 @@ def _nearest_existing(path: Path) -> Path:
 
 def _read_stdin() -> str:
     """Read stdin as UTF-8; anything else is bad input."""
-    from patchgate.diagnostics.errors import InputError
-
     try:
         return sys.stdin.buffer.read().decode("utf-8")
     except UnicodeDecodeError as error:

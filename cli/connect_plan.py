@@ -90,16 +90,14 @@ def _submission(workspace: Path, plan: str | None, patch: str | None, write: str
     return candidates.from_command(command)  # type: ignore[arg-type]
 
 
-def _print_verdict(verdict: PatchVerdict) -> None:
+def print_verdict(verdict: PatchVerdict, err: bool = False) -> None:
     """The human form: verdict and id, every failing or warning check, then what to do."""
-    click.echo(f"{verdict.verdict}  decision {verdict.decision_id}")
-    for check in verdict.checks:
-        if check.status != "pass":
-            click.echo(f"  [{check.status}] {check.id} ({check.verdict}): {check.detail}")
-    if verdict.review_packet_ref:
-        click.echo(f"  review packet {verdict.review_packet_ref}")
-    for line in verdict.remediation:
-        click.echo(f"  remediation: {line}")
+    lines = [f"{verdict.verdict}  decision {verdict.decision_id}"]
+    lines += [f"  [{check.status}] {check.id} ({check.verdict}): {check.detail}"
+              for check in verdict.checks if check.status != "pass"]
+    lines += [f"  review packet {verdict.review_packet_ref}"] if verdict.review_packet_ref else []
+    lines += [f"  remediation: {line}" for line in verdict.remediation]
+    click.echo("\n".join(lines), err=err)
 
 
 @click.command("plan")
@@ -115,26 +113,14 @@ def connect_plan(ctx: click.Context, task_id: str, actor_id: str | None, actor_t
                  as_json: bool, objective: str | None, plan_ref: str | None, patch: str | None, write: str | None,
                  content_file: str | None, command: str | None) -> None:
     """Decide on a change (plan, patch, write or command), record the decision, exit by its verdict."""
-    from patchgate.connect.candidates import build_packet
-    from patchgate.connect.context import build_context
-    from patchgate.connect.decide import decide, scored_packet
     from patchgate.connect.models import VERDICT_EXIT
-    from patchgate.connect.policy import load_policy
-    from patchgate.connect.store import new_decision_id, record_decision
-    from patchgate.connect.signers import signers_in_force
+    from patchgate.connect.submit import decide_and_record
 
     workspace = _workspace()
-    signers_in_force(workspace)  # pins the signers file the first time, refuses a config that dropped it
-    policy = load_policy(workspace)
-    context = build_context(workspace, policy, task_id, actor_id, actor_type, list(write_scope))
     submission = _submission(workspace, plan_ref, patch, write, content_file, command)
-    packet = build_packet(task_id, objective, submission)
-    decided = decide(workspace, policy, context, packet, new_decision_id())
-    packet = scored_packet(packet, decided.verdict)
-    record_decision(workspace, context, packet, submission.candidate.plan, decided.verdict, decided.review,
-                    policy.digest())
+    decided = decide_and_record(workspace, task_id, actor_id, actor_type, submission, objective, list(write_scope))
     if as_json:
         click.echo(json.dumps(decided.verdict.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:
-        _print_verdict(decided.verdict)
+        print_verdict(decided.verdict)
     ctx.exit(VERDICT_EXIT[decided.verdict.verdict])

@@ -29,6 +29,8 @@ class FixOptions:
 
     rules: tuple[str, ...] = ()
     unsafe: bool = False
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
     jobs: int | None = None
     use_cache: bool = True
 
@@ -67,7 +69,8 @@ def _file_change(path: str, found: list[Diagnostic], root: Path, sha256: str | N
 
 def plan_fixes(paths: list[Path], config: Config, options: FixOptions, progress: Progress | None = None) -> PlanResult:
     """Run the check, then turn every (selected, safe unless --unsafe) fix into the plan."""
-    check = CheckOptions(select=options.rules or None, jobs=options.jobs, use_cache=options.use_cache)
+    check = CheckOptions(select=options.rules or None, ignore=options.ignore, extend_select=options.extend_select,
+                         jobs=options.jobs, use_cache=options.use_cache)
     result = run_check(paths, config, check, progress)
     by_path: dict[str, list[Diagnostic]] = defaultdict(list)
     for diagnostic in result.diagnostics:

@@ -21,7 +21,7 @@ MAX_SPAN_LINES = 6
 """A longer span shows its first and last lines around an ellipsis."""
 TAB = "    "
 SEVERITY_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold blue", "hint": "bold cyan"}
-FIX_HINT = "fix available: `patchgate plan fix`"
+FIX_HINT = "fix available: `patchgate check --fix` (or `patchgate plan fix` to review the plan first)"
 
 
 def _clean(text: str) -> str:
