@@ -34,7 +34,10 @@ def planned_texts(workspace: Path, plan: RewritePlan) -> Texts:
     texts: Texts = {}
     for item in plan.files:
         before = read_workspace_text(workspace, item.path)
-        after = apply_edits(before or "", item.edits) if item.after_sha256 is not None else None
+        try:
+            after = apply_edits(before or "", item.edits) if item.after_sha256 is not None else None
+        except ValueError as error:  # the file changed under the plan (a race): its edits no longer fit
+            raise InputError(f"plan {plan.id[:12]}: the edits of {item.path} do not apply to its current text: {error}") from None
         if after is not None and hashlib.sha256(after.encode("utf-8")).hexdigest() != item.after_sha256:
             raise InputError(f"plan {plan.id[:12]}: the edits of {item.path} do not produce its after_sha256")
         texts[item.path] = (before, after)

@@ -144,7 +144,6 @@ class UnusedImport(LibcstRule):
         "import json\n\ndef load(text):\n    return json.loads(text)\n",
         "from m import count\ncount += 1\n",
         "from m import total\n\ndef add():\n    global total\n    total += 1\n",
-        "from m import (  # noqa: F401\n    a,\n    b,\n)\n",
     ]
     INVALID = [
         Invalid("import os\nimport sys\nprint(sys.argv)\n", "import sys\nprint(sys.argv)\n"),
