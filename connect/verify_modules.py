@@ -78,9 +78,9 @@ def importable_modules(workspace: Path, texts: Texts) -> dict[str, str]:
         if module is None or path.rsplit("/", 1)[-1] == "__main__.py":
             continue
         parts = module.name.split(".")
-        depth = len(parts) - (1 if path.endswith("/__init__.py") else 0)
-        root = "/".join(path.split("/")[: -depth]) if depth else path.rsplit("/", 1)[0]
-        if root not in IMPORT_ROOTS or (len(parts) == 1 and not path.endswith("__init__.py")):
+        init = path == "__init__.py" or path.endswith("/__init__.py")
+        root = "/".join(path.split("/")[: -(len(parts) + init)])
+        if root not in IMPORT_ROOTS or (len(parts) == 1 and not init):
             continue
         found[module.name if after is not None else module.package or parts[0]] = path
     return found

@@ -89,3 +89,13 @@ def test_imports_run_in_the_scratch_copy_and_old_failures_do_not_count(tmp_path:
     run, verdict = decide(root, plan["id"])
     assert run.code == 0 and check(verdict, "python-modules")["detail"].endswith("imported 1"), verdict
     assert not (root / "imported.txt").exists() and not (root / "pkg" / "imported.txt").exists()
+
+
+def test_a_package_init_that_fails_at_import_is_named(tmp_path: Path) -> None:
+    files = {"pkg/__init__.py": "from .core import value\nTOTAL = value(1)\n", "pkg/core.py": "def value(x):\n    return x\n"}
+    root = git_repo(tmp_path / "repo", files)
+    run, plan = plan_cli(root, "rewrite", "--lang", "python", "--pattern", "value($A)", "--fix", "valeu($A)", "pkg/__init__.py")
+    assert plan is not None, run
+    run, verdict = decide(root, plan["id"])
+    detail = check(verdict, "python-modules")["detail"]
+    assert run.code == 10 and detail == "1 broken: pkg/__init__.py: import pkg fails: NameError: name 'valeu' is not defined", verdict
