@@ -4,8 +4,8 @@ Every touched `.py` file's after text is byte-compiled in memory (`compile()`, n
 When the workspace has a package layout (packages at its root or under `src/`), the touched
 modules (and the packages of deleted ones) are imported in a child process of this Python, in
 the scratch copy with the plan applied: `-I -B`, sys.path starting with the copy's root and
-`src/`, paths into the real workspace and setuptools' editable finders removed, a timeout, its
-own process group. Importing runs the modules' top-level code, so `import-check = false` in the
+`src/`, paths into the real workspace (but a virtualenv's site-packages there) and setuptools'
+editable finders removed, a timeout, its own process group. Importing runs the modules' top-level code, so `import-check = false` in the
 policy turns that step off. A failure counts only when the module imported before the plan
 (the same import run on the before texts), so a dependency missing from this environment is
 not the plan's fault.
@@ -33,7 +33,7 @@ MARKER = "patchgate-import-result:"
 IMPORTER = r"""
 import importlib, json, os, sys
 roots, workspace, modules = json.loads(sys.argv[1])
-inside = lambda path: (os.path.realpath(path) + os.sep).startswith(workspace + os.sep)
+inside = lambda path: (os.path.realpath(path) + os.sep).startswith(workspace + os.sep) and "-packages" not in path
 sys.path[:] = roots + [p for p in sys.path if p and not inside(p)]
 sys.meta_path[:] = [f for f in sys.meta_path if not type(f).__module__.startswith("__editable__")]
 failed = {}
