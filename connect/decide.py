@@ -24,7 +24,7 @@ from patchgate.rewrites.models import RewritePlan
 CHECK_ORDER = (
     "path-escape", "immutable-path", "denied-command", "write-scope", "destructive-command", "protected-path",
     "governance-path", "unknown-command", "review-command", "generated-path", "stale-plan", "new-error-diagnostics",
-    "smoke-checks", "large-change",
+    "python-modules", "smoke-checks", "large-change",
 )
 REMEDIATION = {
     "path-escape": "Keep every write inside the workspace: no '..', no absolute paths elsewhere, no symlinks that lead out.",
@@ -40,6 +40,7 @@ REMEDIATION = {
     "generated-path": "Change the generator's input and regenerate, instead of editing generated files.",
     "stale-plan": "The files changed since the plan was made: run the planner again on the current files.",
     "new-error-diagnostics": "Fix the new errors named above (patchgate check) and submit the change again.",
+    "python-modules": "Make every touched Python module compile and import again (see the errors named), then submit the change again.",
     "smoke-checks": "Make the failing smoke checks pass, then submit the change again.",
     "large-change": "Split the change into smaller ones within the large-change limits, or get it reviewed.",
 }
@@ -82,14 +83,14 @@ def _table_untouched(workspace: Path, plan: RewritePlan | None) -> Callable[[str
 
 def _verification(workspace: Path, policy: ConnectPolicy, context: ContextPack, packet: PlanPacket,
                   so_far: dict[str, Check]) -> dict[str, Check]:
-    """Diagnostics and smoke checks on a scratch copy, unless there is nothing to verify or no point."""
+    """Diagnostics, Python modules and smoke checks on a scratch copy, unless there is nothing to verify or no point."""
     plan = packet.candidate.plan
     reason = ("not applicable: no file change" if plan is None or not plan.files
               else "skipped: the change is already denied" if most_severe(c.verdict for c in so_far.values()) == "deny"
               else "skipped: the plan does not match the workspace" if so_far["stale-plan"].status == "fail"
               else None)
     if reason is not None:
-        return {check_id: passed(check_id, reason) for check_id in ("new-error-diagnostics", "smoke-checks")}
+        return {check_id: passed(check_id, reason) for check_id in ("new-error-diagnostics", "python-modules", "smoke-checks")}
     from patchgate.connect.verify import verify_plan
 
     return {check.id: check for check in verify_plan(workspace, policy, context, plan)}  # type: ignore[arg-type]

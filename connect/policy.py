@@ -15,7 +15,7 @@ import shlex
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import Field, StrictInt, ValidationError, field_validator
+from pydantic import Field, StrictBool, StrictInt, ValidationError, field_validator
 
 from patchgate.diagnostics.config import Config, Settings, load_config
 from patchgate.diagnostics.errors import ConfigError
@@ -70,6 +70,8 @@ class Thresholds(Settings):
     unknown_command: CommandVerdict = Field(default="require_review", description="A command on no list.")
     destructive_command: CommandVerdict = Field(default="deny", description="rm -r, git push --force, curl|sh ...")
     new_error_diagnostics: Verdict = Field(default="rewrite", description="A plan that adds error diagnostics.")
+    broken_python_module: Verdict = Field(default="rewrite",
+                                          description="A plan after which a touched Python module no longer compiles or imports.")
     large_change: LargeChange = Field(default_factory=LargeChange, description="Size limits and their verdict.")
 
 
@@ -92,6 +94,8 @@ class ConnectPolicy(Settings):
     commands: CommandPolicy = Field(default_factory=CommandPolicy, description="Command allow/review/deny lists.")
     thresholds: Thresholds = Field(default_factory=Thresholds, description="Verdict per kind of finding.")
     smoke_checks: list[SmokeCheck] = Field(default_factory=list, description="Commands run on a scratch copy.")
+    import_check: StrictBool = Field(default=True, description="Import touched Python modules in the scratch copy (runs their top-level code).")
+    import_timeout: float = Field(default=60.0, gt=0, le=3600, description="Seconds the import of the touched modules may take.")
     required_approvals: StrictInt = Field(default=1, ge=1, le=20,
                                           description="Distinct reviewers a require_review decision needs.")
     state_dir: str | None = Field(default=None, min_length=1,

@@ -1,8 +1,8 @@
-"""Verification away from the workspace: does the plan add errors, does it pass the smoke checks?
+"""Verification away from the workspace: does the plan add errors, break a Python module, fail a smoke check?
 
 Diagnostics run on the before and after texts in memory (the plan applied with the same
 apply_edits apply uses), with the workspace's own config, so nothing is written anywhere.
-Smoke checks run in a scratch copy of the workspace in the system temp folder: files that
+The Python modules check (verify_modules.py) and the smoke checks run in a scratch copy of the workspace in the system temp folder: files that
 .gitignore ignores are left out, and so are `.git` and `.patchgate` (a smoke check that needs
 git history sees none). The copy is removed afterwards, whatever happens.
 """
@@ -34,7 +34,10 @@ def planned_texts(workspace: Path, plan: RewritePlan) -> Texts:
     texts: Texts = {}
     for item in plan.files:
         before = read_workspace_text(workspace, item.path)
-        after = apply_edits(before or "", item.edits) if item.after_sha256 is not None else None
+        try:
+            after = apply_edits(before or "", item.edits) if item.after_sha256 is not None else None
+        except ValueError as error:  # the file changed under the plan (a race): its edits no longer fit
+            raise InputError(f"plan {plan.id[:12]}: the edits of {item.path} do not apply to its current text: {error}") from None
         if after is not None and hashlib.sha256(after.encode("utf-8")).hexdigest() != item.after_sha256:
             raise InputError(f"plan {plan.id[:12]}: the edits of {item.path} do not produce its after_sha256")
         texts[item.path] = (before, after)
@@ -143,29 +146,36 @@ def scratch_parent(workspace: Path) -> str | None:
     return None
 
 
-def smoke_check(workspace: Path, texts: Texts, checks: list[SmokeCheck]) -> Check:
-    """Run every smoke check in a scratch copy with the plan applied; any failure or timeout: rewrite."""
+def run_smoke_checks(scratch: Path, checks: list[SmokeCheck]) -> Check:
+    """Run every smoke check in the scratch copy with the plan applied; any failure or timeout: rewrite."""
     from patchgate.connect.verify_run import run_smoke
 
     if not checks:
         return passed("smoke-checks", "no smoke checks configured")
-    parent = scratch_parent(workspace)
-    if parent is None:
-        return finding("smoke-checks", "rewrite", "no temp folder outside the workspace to run the smoke checks in")
-    scratch = Path(tempfile.mkdtemp(prefix="patchgate-scratch-", dir=parent))
-    try:
-        copy_workspace(workspace, scratch)
-        _write_planned(scratch, texts)
-        failures = [problem for check in checks if (problem := run_smoke(check, scratch))]
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    failures = [problem for check in checks if (problem := run_smoke(check, scratch))]
     if failures:
         return finding("smoke-checks", "rewrite", "; ".join(failures))
     return passed("smoke-checks", f"passed: {named(c.name for c in checks)}")
 
 
 def verify_plan(workspace: Path, policy: ConnectPolicy, context: ContextPack, plan: RewritePlan) -> list[Check]:
-    """The diagnostics check and the smoke checks of a plan, neither touching the workspace."""
+    """The diagnostics check, the Python modules check and the smoke checks of a plan, none touching the workspace."""
+    from patchgate.connect.verify_modules import CHECK_ID, importable_modules, modules_check
+
     texts = planned_texts(workspace, plan)
-    return [diagnostics_check(workspace, texts, policy.thresholds.new_error_diagnostics),
-            smoke_check(workspace, texts, smoke_list(policy, context))]
+    diagnostics = diagnostics_check(workspace, texts, policy.thresholds.new_error_diagnostics)
+    checks = smoke_list(policy, context)
+    if not checks and not (policy.import_check and importable_modules(workspace, texts)):
+        return [diagnostics, modules_check(workspace, texts, policy, None, _write_planned), run_smoke_checks(workspace, [])]
+    parent = scratch_parent(workspace)
+    if parent is None:
+        reason = "no temp folder outside the workspace to run the checks in"
+        return [diagnostics, finding(CHECK_ID, "rewrite", reason), finding("smoke-checks", "rewrite", reason)]
+    scratch = Path(tempfile.mkdtemp(prefix="patchgate-scratch-", dir=parent))
+    try:
+        copy_workspace(workspace, scratch)
+        _write_planned(scratch, texts)
+        modules = modules_check(workspace, texts, policy, scratch, _write_planned)
+        return [diagnostics, modules, run_smoke_checks(scratch, checks)]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

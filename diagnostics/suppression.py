@@ -1,6 +1,7 @@
 """Suppression comments (SPEC 5): drop findings the user silenced, report silences that do nothing.
 
-Line-level, on the line where a finding starts:
+Line-level, on the line where a finding starts (in Python: on any line of the statement
+where it starts, as flake8 reads `noqa`; see suppression_directives):
   `# patchgate: ignore[rule-id, E711]`  those rules (canonical ids or aliases)
   `# patchgate: ignore`                 every finding on the line
   `# noqa: E711` / `# noqa`             flake8-style; codes patchgate does not know are
@@ -17,106 +18,14 @@ with a fix; `noqa` comments are never reported, because other tools may need the
 from __future__ import annotations
 
 import difflib
-import io
-import re
-import tokenize
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
 from patchgate.diagnostics.models import Diagnostic, Rule, RuleExample
 from patchgate.diagnostics.source import SourceFile
 from patchgate.diagnostics.span import TextEdit
+from patchgate.diagnostics.suppression_directives import Directive, find_directives
 
 RULE_ID = "unused-suppression"
-DIRECTIVE_RE = re.compile(
-    r"(?P<marker>#|//)[ \t]*(?:"
-    r"patchgate:[ \t]*(?P<kind>ignore-file|ignore)(?![\w-])(?:\[(?P<codes>[^\]\n]*)\])?"
-    r"|(?P<noqa>noqa)(?::[ \t]*(?P<noqa_codes>[A-Za-z]+[0-9]+(?:(?:[ \t]*,[ \t]*|[ \t]+)[A-Za-z]+[0-9]+)*))?(?![\w-])"
-    r")",
-    re.IGNORECASE,
-)
-HASH_LANGUAGES = frozenset({"python", "yaml", "toml", "bash"})
-SLASH_LANGUAGES = frozenset({"javascript", "typescript", "tsx", "go", "rust", "json"})
-
-
-@dataclass
-class Directive:
-    """One suppression comment: its kind, its codes (None = all) and which codes were used."""
-
-    kind: str
-    line: int
-    start: int
-    end: int
-    marker: str
-    codes: tuple[str, ...] | None
-    codes_span: tuple[int, int] | None
-    used: set[str] = field(default_factory=set)
-
-
-def _markers(language: str | None) -> tuple[str, ...]:
-    """The line-comment markers a language's suppressions may use."""
-    if language in HASH_LANGUAGES:
-        return ("#",)
-    if language in SLASH_LANGUAGES:
-        return ("//",)
-    return ("#", "//")
-
-
-def _split_codes(text: str) -> tuple[str, ...]:
-    """Codes of `[a, b]` or `E711,E712` / `E711 E712`."""
-    return tuple(code for code in re.split(r"[\s,]+", text.strip()) if code)
-
-
-def _directive(match: re.Match[str], line: int) -> Directive:
-    """A Directive from one regex match."""
-    if match.group("noqa"):
-        raw, group = match.group("noqa_codes"), "noqa_codes"
-        kind = "noqa"
-    else:
-        raw, group = match.group("codes"), "codes"
-        kind = match.group("kind").lower()
-    codes = None if raw is None else _split_codes(raw)
-    span = None if raw is None else (match.start(group), match.end(group))
-    return Directive(kind, line, match.start(), match.end(), match.group("marker"), codes or None, span)
-
-
-def _python_comments(text: str, last_line: int) -> tuple[dict[int, list[tuple[int, int]]], int]:
-    """COMMENT token columns by 0-based line up to last_line, and the last line tokenized cleanly."""
-    comments: dict[int, list[tuple[int, int]]] = {}
-    reached = -1
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            line = token.start[0] - 1
-            if line > last_line:
-                return comments, line
-            if token.type == tokenize.COMMENT:
-                comments.setdefault(line, []).append((token.start[1], token.end[1]))
-            reached = max(reached, token.end[0] - 1)
-    except (tokenize.TokenError, SyntaxError):
-        return comments, reached - 1
-    return comments, max(reached, last_line)
-
-
-def find_directives(source: SourceFile) -> list[Directive]:
-    """Every suppression comment of a file; for Python, only those that are real comments."""
-    markers = _markers(source.language)
-    found = []
-    for match in DIRECTIVE_RE.finditer(source.text):
-        if match.group("marker") in markers:
-            line, _ = source.lines.position(match.start())
-            found.append(_directive(match, line))
-    if source.language != "python" or not found:
-        return found
-    comments, clean_until = _python_comments(source.text, max(d.line for d in found))
-    return [d for d in found if d.line > clean_until or _in_comment(source, d, comments)]
-
-
-def _in_comment(source: SourceFile, directive: Directive, comments: dict[int, list[tuple[int, int]]]) -> bool:
-    """Whether the directive starts inside a COMMENT token on its line."""
-    column = directive.start - source.lines.offset(directive.line, 0)
-    return any(start <= column < end for start, end in comments.get(directive.line, ()))
-
-
 class RuleIndex:
     """Maps codes written in comments (ids or aliases) to canonical rule ids."""
 
@@ -174,8 +83,8 @@ def apply_suppressions(source: SourceFile, diagnostics: list[Diagnostic], rules:
     index = RuleIndex(rules)
     by_line: dict[int, list[Directive]] = {}
     for directive in directives:
-        if directive.kind != "ignore-file":
-            by_line.setdefault(directive.line, []).append(directive)
+        for line in directive.covered() if directive.kind != "ignore-file" else ():
+            by_line.setdefault(line, []).append(directive)
     whole_file = [d for d in directives if d.kind == "ignore-file"]
     kept = [d for d in diagnostics
             if not _any_silences(by_line.get(d.span.start_line, ()), d, index) and not _any_silences(whole_file, d, index)]
@@ -251,7 +160,9 @@ hide a real finding tomorrow, and an unknown rule id in one is usually a typo th
 nothing at all. This rule reports both; its fix removes the unused ids, or the whole comment.
 
 Suppression syntax: `# patchgate: ignore[rule-id, ALIAS]` on the line where a finding
-starts, a bare `# patchgate: ignore` for every finding on that line,
+starts (in Python, on any line of the statement it starts in, as flake8 reads `noqa`: a
+comment after `from m import (` covers the names below it), a bare `# patchgate: ignore`
+for every finding on that line,
 `# patchgate: ignore-file[rule-id]` (or bare) in any comment for the whole file, and
 flake8's `# noqa: CODE` for rules that declare CODE as an alias. `noqa` comments are never
 reported here: other tools may need them. Use `//` instead of `#` in JavaScript,

@@ -3,7 +3,8 @@
 The check runs exactly as `patchgate check` would (config, selection, suppressions, cache). Each
 diagnostic's fix is one proposal whose edits stand or fall together. A fix is safe unless its rule
 says otherwise: ast-grep rules with `metadata: {safe_fix: false}`, libcst rules with the class
-attribute `SAFE_FIX = False`. Unsafe fixes are listed as skipped unless `--unsafe` is given.
+attribute `SAFE_FIX = False`; and a fix that removes a re-exported import is unsafe whatever its
+rule (rewrites/fix_exports.py). Unsafe fixes are listed as skipped unless `--unsafe` is given.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from patchgate.diagnostics.config import Config
+from patchgate.diagnostics.discovery import discover
 from patchgate.diagnostics.models import Diagnostic
 from patchgate.diagnostics.ruleset import Ruleset
 from patchgate.diagnostics.runner import CheckOptions, Progress, run_check
 from patchgate.rewrites.edits import FileChange, sha256_text
+from patchgate.rewrites.fix_exports import ExportGuard
 from patchgate.rewrites.models import SkippedChange, workspace_path_problem
 from patchgate.rewrites.planning import PlanResult, plan_from_changes
 
@@ -46,24 +49,32 @@ def _description(options: FixOptions) -> str:
     return f"{kind} of " + (", ".join(options.rules) if options.rules else "the selected rules")
 
 
-def _file_change(path: str, found: list[Diagnostic], root: Path, sha256: str | None, safe: dict[str, bool],
-                 unsafe: bool) -> FileChange | str:
-    """One file's fixes as proposals, or why the file cannot be planned."""
+def _read(path: str, root: Path, sha256: str | None) -> str | tuple[str]:
+    """A fixed file's text as it was checked, or (why it cannot be planned,)."""
     problem = workspace_path_problem(path)
     if problem:
-        return f"outside the workspace ({problem})"
+        return (f"outside the workspace ({problem})",)
     try:
         text = (root / path).read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return f"cannot read it again: {error}"
+        return (f"cannot read it again: {error}",)
     if sha256 is not None and sha256_text(text) != sha256:
-        return "changed since it was checked; run the planner again"
+        return ("changed since it was checked; run the planner again",)
+    return text
+
+
+def _file_change(path: str, text: str, found: list[Diagnostic], safe: dict[str, bool], unsafe: bool,
+                 guard: ExportGuard) -> FileChange:
+    """One file's fixes as proposals; unsafe ones (by rule, or removing a re-export) skipped unless --unsafe."""
     change = FileChange(path, text)
-    for diagnostic in found:
-        if safe.get(diagnostic.rule_id, True) or unsafe:
+    for index, diagnostic in enumerate(found):
+        why = None if safe.get(diagnostic.rule_id, True) else UNSAFE_REASON
+        export = guard.reason(path, index) if why is None else None
+        why = why or (f"{export}; pass --unsafe to take it" if export else None)
+        if why is None or unsafe:
             change.propose(diagnostic.fix or [], diagnostic.rule_id)
         else:
-            change.skipped.append(SkippedChange(path=path, span=diagnostic.span, source=diagnostic.rule_id, reason=UNSAFE_REASON))
+            change.skipped.append(SkippedChange(path=path, span=diagnostic.span, source=diagnostic.rule_id, reason=why))
     return change
 
 
@@ -77,12 +88,17 @@ def plan_fixes(paths: list[Path], config: Config, options: FixOptions, progress:
         if diagnostic.fix:
             by_path[diagnostic.path].append(diagnostic)
     safe = fix_safety(result.ruleset, {d.rule_id for found in by_path.values() for d in found})
-    changes: list[FileChange] = []
+    texts: dict[str, str] = {}
     failures: list[tuple[str, str]] = []
+    guard = ExportGuard(config)
     for path, found in sorted(by_path.items()):
-        change = _file_change(path, found, config.root, result.inputs.get(path), safe, options.unsafe)
-        if isinstance(change, str):
-            failures.append((path, change))
+        text = _read(path, config.root, result.inputs.get(path))
+        if isinstance(text, tuple):
+            failures.append((path, text[0]))
         else:
-            changes.append(change)
+            texts[path] = text
+            guard.add(path, text, found)
+    if guard.removals and not options.unsafe:
+        guard.find_importers(discover([config.root], config).files)
+    changes = [_file_change(path, text, by_path[path], safe, options.unsafe, guard) for path, text in texts.items()]
     return plan_from_changes("fix", _description(options), "fix", changes, failures, len(result.inputs))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import __future__
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import PurePosixPath
 from typing import Union
 
 import libcst as cst
-from libcst.metadata import ImportAssignment, ScopeProvider
+from libcst.metadata import BaseAssignment, ImportAssignment, Scope, ScopeProvider
 
 from patchgate.diagnostics.libcst_rule import Invalid, LibcstRule, Replacement
 from patchgate.diagnostics.prefilter import Probe
@@ -86,6 +86,11 @@ def _guards_imports(node: cst.Try) -> bool:
     return False
 
 
+def _binds(assignments: Collection[BaseAssignment], node: ImportNode) -> bool:
+    """Does this import reach the place these assignments were looked up from?"""
+    return any(isinstance(a, ImportAssignment) and a.node is node for a in assignments)
+
+
 def _without(node: ImportNode, unused: Sequence[cst.ImportAlias]) -> ImportNode:
     """The import minus some aliases; the last one keeps the original last comma (or none)."""
     names = list(node.names)  # type: ignore[arg-type]
@@ -109,11 +114,22 @@ class UnusedImport(LibcstRule):
     ScopeProvider), so a use inside a function, a decorator, a type annotation or a string annotation
     counts, and a same-named local elsewhere does not.
 
-    Not reported: `__init__.py` files (imports there are usually re-exports), names listed in
-    `__all__`, explicit re-exports (`import x as x`, `from m import a as a`), `from __future__`
-    imports, star imports, and imports inside a `try` whose handlers catch ImportError (optional
-    dependencies). The fix removes only the unused names; a line whose imports all go is deleted,
-    keeping comments above it, and a block that would become empty gets `pass`.
+    An augmented assignment (`x += 1`, or `global x` then `x += 1` in a function) reads the name,
+    so it counts as a use, as in pyflakes.
+
+    Re-exports. Not reported, as ruff does not report them: names listed in `__all__` and explicit
+    re-exports (`import x as x`, `from m import a as a`). Not reported either: `__init__.py` files
+    (ruff reports them with an unsafe fix; their imports are the package's interface, so we leave
+    them alone), `from __future__` imports, star imports, and imports inside a `try` whose
+    handlers catch ImportError (optional dependencies). A name another module of the workspace
+    imports from this one (`from thismodule import name`, or `thismodule.name` after importing
+    the module) is reported, since ruff looks at one file too, but `plan fix` treats the fix that
+    would remove it as unsafe: it is skipped unless `--unsafe` is given, naming the importer.
+
+    `# noqa` / `# noqa: F401` / `# patchgate: ignore[unused-import]` on any line of the import
+    statement (its first line, a name's line, the closing parenthesis) silences it, as in flake8.
+    The fix removes only the unused names; a line whose imports all go is deleted, keeping
+    comments above it, and a block that would become empty gets `pass`.
     """
     METADATA_DEPENDENCIES = (ScopeProvider,)
     VALID = [
@@ -126,6 +142,8 @@ class UnusedImport(LibcstRule):
         "from __future__ import annotations\n",
         "from os import *\n",
         "import json\n\ndef load(text):\n    return json.loads(text)\n",
+        "from m import count\ncount += 1\n",
+        "from m import total\n\ndef add():\n    global total\n    total += 1\n",
     ]
     INVALID = [
         Invalid("import os\nimport sys\nprint(sys.argv)\n", "import sys\nprint(sys.argv)\n"),
@@ -137,6 +155,7 @@ class UnusedImport(LibcstRule):
         Invalid("def f():\n    import json\n    import csv\n", "def f():\n    pass\n"),
         Invalid("if True: import os\n", "if True: pass\n"),
         Invalid("def f():\n    import json\n    return 1\n", "def f():\n    return 1\n"),
+        Invalid("import n\n\ndef f():\n    n = 0\n    n += 1\n", "\ndef f():\n    n = 0\n    n += 1\n"),
     ]
 
     @classmethod
@@ -151,18 +170,36 @@ class UnusedImport(LibcstRule):
         self._skip_file = PurePosixPath(path).name in INIT_FILES
         self._exported: set[str] = set()
         self._guards: list[bool] = []
+        self._augmented: list[tuple[Scope, str]] = []
+        self._blocks: list[tuple[Sequence[cst.BaseStatement] | cst.SimpleStatementSuite, bool, bool]] = []
 
     def visit_Module(self, node: cst.Module) -> None:
         self._exported = _exported_names(node)
-        self._check_block(node.body, may_empty=True)
+        self._blocks.append((node.body, True, any(self._guards)))
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._check_block(node.body, may_empty=False)
+        self._blocks.append((node.body, False, any(self._guards)))
 
     def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        unused = self._unused_in(node.body)
-        if unused:
-            self._report(unused, *self._fix(node, unused, as_pass=True))
+        self._blocks.append((node, True, any(self._guards)))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        """`x += 1` reads x: remember where, to count it as a use of the import it resolves to."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is not None and isinstance(node.target, cst.Name):
+            self._augmented.append((scope, node.target.value))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        """Judge every block once the whole module (its augmented assignments included) has been seen."""
+        for block, flag, guarded in self._blocks:
+            if guarded:
+                continue
+            if isinstance(block, cst.SimpleStatementSuite):
+                unused = self._unused_in(block.body)
+                if unused:
+                    self._report(unused, *self._fix(block, unused, as_pass=True))
+            else:
+                self._check_block(block, may_empty=flag)
 
     def visit_Try(self, node: cst.Try) -> None:
         self._guards.append(_guards_imports(node))
@@ -181,7 +218,7 @@ class UnusedImport(LibcstRule):
 
     def _unused_in(self, body: Sequence[cst.BaseSmallStatement]) -> dict[ImportNode, list[cst.ImportAlias]]:
         """Unused aliases of each checkable import among some small statements."""
-        if self._skip_file or any(self._guards):
+        if self._skip_file:
             return {}
         found: dict[ImportNode, list[cst.ImportAlias]] = {}
         for small in body:
@@ -212,7 +249,7 @@ class UnusedImport(LibcstRule):
             for assignment in scope[name]:
                 if isinstance(assignment, ImportAssignment) and assignment.node is node and assignment.references:
                     return True
-        return False
+        return any(_binds(where[target], node) for where, target in self._augmented if target in names)
 
     @staticmethod
     def _empties(container: SmallStatements, unused: dict[ImportNode, list[cst.ImportAlias]]) -> bool:
