@@ -1,0 +1,68 @@
+"""First-run CLI behaviour (issue 9): what a new user meets in their first minutes, driven through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import run_patchgate, write_files
+
+UNUSED = "import os\n"
+
+
+def findings(run) -> list[tuple[str, str, str]]:
+    """(path, rule id, severity) of every finding of a `--format json` run."""
+    assert run.code in (0, 1), run.stderr
+    return [(d["path"], d["rule_id"], d["severity"]) for d in json.loads(run.stdout)["diagnostics"]]
+
+
+def unreadable_project(root: Path, config: str = "") -> Path:
+    """A project with one finding, one non-UTF-8 file and one file over the size limit."""
+    write_files(root, {"a.py": UNUSED, "big.py": "x = 1\n" * 20, "patchgate.toml": f"max-file-size = 50\n{config}"})
+    (root / "latin1.py").write_bytes("x = 'caf\xe9'\n".encode("latin-1"))
+    return root
+
+
+def test_unreadable_and_too_large_files_are_warnings(project: Path) -> None:
+    unreadable_project(project)
+    run = run_patchgate("check", "--format", "json", "--select", "unused-import,unreadable-file", ".", cwd=project)
+    assert sorted(findings(run)) == [("a.py", "unused-import", "warning"), ("big.py", "unreadable-file", "warning"),
+                                     ("latin1.py", "unreadable-file", "warning")]
+    text = run_patchgate("check", ".", cwd=project).stdout
+    assert "big.py:1:1: unreadable-file [warning] file too large (120 bytes > 50)" in text
+
+
+def test_unreadable_findings_obey_select_and_ignore(project: Path) -> None:
+    unreadable_project(project)
+    selected = run_patchgate("check", "--format", "json", "--select", "unused-import", ".", cwd=project)
+    assert findings(selected) == [("a.py", "unused-import", "warning")]
+    ignored = run_patchgate("check", "--format", "json", "--ignore", "unreadable-file", ".", cwd=project)
+    assert not [f for f in findings(ignored) if f[1] == "unreadable-file"]
+    assert ("a.py", "unused-import", "warning") in findings(ignored)
+
+
+def test_unreadable_findings_obey_config_ignore_and_fail_level(project: Path) -> None:
+    unreadable_project(project, 'ignore = ["unreadable-file"]\n')
+    assert not [f for f in findings(run_patchgate("check", "--format", "json", ".", cwd=project))
+                if f[1] == "unreadable-file"]
+    unreadable_project(project, 'fail-level = "warning"\nselect = ["unreadable-file"]\n')
+    run = run_patchgate("check", ".", cwd=project)
+    assert run.code == 1 and "latin1.py:1:1: unreadable-file [warning]" in run.stdout
+
+
+def test_size_limit_is_a_setting(project: Path) -> None:
+    write_files(project, {"big.py": "x = 1\n" * 20, "patchgate.toml": "max-file-size = 1000\n"})
+    assert findings(run_patchgate("check", "--format", "json", ".", cwd=project)) == []
+    write_files(project, {"patchgate.toml": "max-file-size = 100\n"})
+    assert findings(run_patchgate("check", "--format", "json", ".", cwd=project)) == [
+        ("big.py", "unreadable-file", "warning")]
+    write_files(project, {"patchgate.toml": "max-file-size = 0\n"})
+    bad = run_patchgate("check", ".", cwd=project)
+    assert bad.code == 40 and "max-file-size" in bad.stderr
+
+
+def test_bare_patchgate_prints_help_and_succeeds(tmp_path: Path) -> None:
+    run = run_patchgate(cwd=tmp_path)
+    assert run.code == 0 and run.stderr == ""
+    assert run.stdout.startswith("Usage: patchgate") and "check" in run.stdout and "apply" in run.stdout
+    assert list(tmp_path.iterdir()) == []
