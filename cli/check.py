@@ -14,6 +14,8 @@ from patchgate.diagnostics.runner import CheckOptions, CheckResult, check_text, 
 
 FORMATS = ["text", "json", "sarif", "github"]
 LEVELS = ["error", "warning", "info", "hint"]
+STDIN_NAME = "stdin.py"
+"""The path stdin is reported as (and configured by) without --stdin-filename: Python, like ruff's default."""
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -32,7 +34,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: the core count].")
 @click.option("--evidence", is_flag=True, help="Record an Evidence object under .patchgate/evidence/.")
-@click.option("--stdin-filename", help="Read the source from stdin and report it as this path.")
+@click.option("--stdin-filename", help=f"Report stdin as this path: it picks the language and per-path config [default: {STDIN_NAME}].")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: when a terminal].")
 @click.pass_context
@@ -40,15 +42,20 @@ def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], 
           extend_select: tuple[str, ...], output_format: str, output_file: Path | None, fail_level: str | None,
           no_cache: bool, jobs: int | None, evidence: bool, stdin_filename: str | None, config_file: Path | None,
           color: bool | None) -> None:
-    """Check files for problems (default: the current directory)."""
-    targets = [p for p in paths if str(p) != "-"] or [_nearest_existing(Path(stdin_filename)) if stdin_filename else Path(".")]
+    """Check files for problems (default: the current directory; `-` reads one file from stdin)."""
+    from_stdin = stdin_filename is not None or any(str(p) == "-" for p in paths)
+    files = [p for p in paths if str(p) != "-"]
+    if from_stdin and files:
+        raise click.UsageError("stdin (`-` or --stdin-filename) is checked on its own: give no other paths")
+    stdin_filename = stdin_filename or STDIN_NAME
+    targets = files or [_nearest_existing(Path(stdin_filename)) if from_stdin else Path(".")]
     settle_interrupted(*targets, config_file)
     config = load_config_for(targets[0], config_file)
     options = CheckOptions(
         select=_split(select) or None, ignore=_split(ignore), extend_select=_split(extend_select),
         jobs=jobs, use_cache=not no_cache,
     )
-    if stdin_filename:
+    if from_stdin:
         result = check_text(_read_stdin(), stdin_filename, config, options)
     else:
         machine = output_format != "text" or output_file is not None

@@ -66,3 +66,29 @@ def test_bare_patchgate_prints_help_and_succeeds(tmp_path: Path) -> None:
     assert run.code == 0 and run.stderr == ""
     assert run.stdout.startswith("Usage: patchgate") and "check" in run.stdout and "apply" in run.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_dash_reads_stdin_as_python_and_writes_nothing(project: Path) -> None:
+    before = sorted(project.rglob("*"))
+    run = run_patchgate("check", "-", cwd=project, stdin="import os\n")
+    assert run.code == 0, run.stderr
+    assert run.stdout.startswith("stdin.py:1:8: unused-import [warning]")
+    assert sorted(project.rglob("*")) == before, "checking stdin writes no cache and no .patchgate folder"
+
+
+def test_stdin_filename_picks_language_and_per_path_config(project: Path) -> None:
+    write_files(project, {"patchgate.toml": '[[per-path]]\npaths = ["legacy/**"]\nignore = ["unused-import"]\n'})
+    js = run_patchgate("check", "-", "--stdin-filename", "web/app.js", "--format", "json", cwd=project, stdin="let x = ;\n")
+    assert [(p, r) for p, r, _ in findings(js)] == [("web/app.js", "syntax-error")]
+    legacy = run_patchgate("check", "-", "--stdin-filename", "legacy/old.py", "--format", "json", cwd=project,
+                           stdin="import os\n")
+    assert findings(legacy) == []
+    fresh = run_patchgate("check", "--stdin-filename", "new/mod.py", "--format", "json", cwd=project, stdin="import os\n")
+    assert findings(fresh) == [("new/mod.py", "unused-import", "warning")]
+    assert not (project / ".patchgate").exists()
+
+
+def test_stdin_with_other_paths_is_bad_input(project: Path) -> None:
+    write_files(project, {"a.py": UNUSED})
+    run = run_patchgate("check", "-", "a.py", cwd=project, stdin="x = 1\n")
+    assert run.code == 40 and "stdin" in run.stderr and run.stdout == ""
