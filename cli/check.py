@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from patchgate.cli.common import load_config_for, progress_reporter, write_output
+from patchgate.cli.common import COLOR_CHOICES, load_config_for, progress_reporter, write_output
 from patchgate.cli.recovery import settle_interrupted
 from patchgate.diagnostics.models import SEVERITY_RANK
 from patchgate.diagnostics.runner import CheckOptions, CheckResult, check_text, run_check
@@ -36,12 +36,14 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--evidence", is_flag=True, help="Record an Evidence object under .patchgate/evidence/.")
 @click.option("--stdin-filename", help=f"Report stdin as this path: it picks the language and per-path config [default: {STDIN_NAME}].")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
-@click.option("--color/--no-color", default=None, help="Colour the text report [default: when a terminal].")
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the text report: auto is a terminal unless NO_COLOR is set, or FORCE_COLOR.")
+@click.option("--no-color", "no_color", is_flag=True, hidden=True, help="Same as --color never.")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...],
           extend_select: tuple[str, ...], output_format: str, output_file: Path | None, fail_level: str | None,
           no_cache: bool, jobs: int | None, evidence: bool, stdin_filename: str | None, config_file: Path | None,
-          color: bool | None) -> None:
+          color: str, no_color: bool) -> None:
     """Check files for problems (default: the current directory; `-` reads one file from stdin)."""
     from_stdin = stdin_filename is not None or any(str(p) == "-" for p in paths)
     files = [p for p in paths if str(p) != "-"]
@@ -61,7 +63,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], 
         machine = output_format != "text" or output_file is not None
         with progress_reporter(enabled=not machine and sys.stderr.isatty()) as progress:
             result = run_check(targets, config, options, progress)
-    write_output(result, output_format, output_file, config.root, color)
+    write_output(result, output_format, output_file, config.root, "never" if no_color else color)
     if evidence:
         from patchgate.cli.common import record_check_evidence
 

@@ -92,3 +92,17 @@ def test_stdin_with_other_paths_is_bad_input(project: Path) -> None:
     write_files(project, {"a.py": UNUSED})
     run = run_patchgate("check", "-", "a.py", cwd=project, stdin="x = 1\n")
     assert run.code == 40 and "stdin" in run.stderr and run.stdout == ""
+
+
+def test_color_when_asked_even_when_piped(project: Path) -> None:
+    write_files(project, {"a.py": UNUSED})
+    no_env = {"NO_COLOR": ""}  # an empty NO_COLOR counts as unset (no-color.org)
+    assert "\x1b[" not in run_patchgate("check", ".", cwd=project, env=no_env).stdout, "piped: plain by default"
+    assert "\x1b[" in run_patchgate("check", "--color", "always", ".", cwd=project, env=no_env).stdout
+    assert "\x1b[" in run_patchgate("check", "--color", "always", ".", cwd=project).stdout, "the flag beats NO_COLOR"
+    assert "\x1b[" in run_patchgate("check", ".", cwd=project, env={**no_env, "FORCE_COLOR": "1"}).stdout
+    assert "\x1b[" not in run_patchgate("check", ".", cwd=project, env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    for flags in (["--color", "never"], ["--no-color"]):
+        assert "\x1b[" not in run_patchgate("check", *flags, ".", cwd=project, env={**no_env, "FORCE_COLOR": "1"}).stdout
+    bad = run_patchgate("check", "--color", "sometimes", ".", cwd=project)
+    assert bad.code == 40 and "sometimes" in bad.stderr
