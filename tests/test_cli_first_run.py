@@ -106,3 +106,36 @@ def test_color_when_asked_even_when_piped(project: Path) -> None:
         assert "\x1b[" not in run_patchgate("check", *flags, ".", cwd=project, env={**no_env, "FORCE_COLOR": "1"}).stdout
     bad = run_patchgate("check", "--color", "sometimes", ".", cwd=project)
     assert bad.code == 40 and "sometimes" in bad.stderr
+
+
+def decide_write(root: Path, path: str, text: str) -> str:
+    """Decide on writing a file through the real CLI; the decision id."""
+    content = root.parent / f"{path.replace('/', '_')}.content"
+    content.write_text(text, encoding="utf-8")
+    run = run_patchgate("connect", "plan", "--task", "t-1", "--actor", "dev", "--write", path,
+                        "--content-file", str(content), "--json", cwd=root)
+    assert run.code in (0, 20), run.stderr
+    return json.loads(run.stdout)["decision_id"]
+
+
+def test_short_decision_ids_after_the_timestamp(project: Path) -> None:
+    write_files(project, {"patchgate.toml": '[connect]\nprotected-paths = ["locked.py"]\n', "app.py": "x = 1\n",
+                          "locked.py": "y = 1\n"})
+    permitted, reviewed = decide_write(project, "app.py", "x = 2\n"), decide_write(project, "locked.py", "y = 2\n")
+    short = reviewed.partition("-")[2]
+    assert len(short) == 8
+    approve = run_patchgate("connect", "review", "approve", short, "--reviewer", "dana", cwd=project)
+    assert approve.code == 0 and f"approved {reviewed}" in approve.stdout, approve.stderr
+    assert run_patchgate("connect", "replay", short[:5], cwd=project).stdout.startswith(f"decision {reviewed}:")
+    applied = run_patchgate("apply", permitted.partition("-")[2], cwd=project)
+    assert applied.code == 0 and f"applied {permitted}" in applied.stdout, applied.stderr
+    assert (project / "app.py").read_text() == "x = 2\n"
+
+
+def test_ambiguous_short_id_names_the_candidates(project: Path) -> None:
+    write_files(project, {"app.py": "x = 1\n"})
+    first, second = decide_write(project, "app.py", "x = 2\n"), decide_write(project, "app.py", "x = 3\n")
+    run = run_patchgate("apply", first[:4], cwd=project)
+    assert run.code == 40 and "ambiguous" in run.stderr and first in run.stderr and second in run.stderr
+    assert (project / "app.py").read_text() == "x = 1\n"
+    assert run_patchgate("connect", "review", "show", "ffff0000", cwd=project).code == 40
