@@ -139,3 +139,17 @@ def test_ambiguous_short_id_names_the_candidates(project: Path) -> None:
     assert run.code == 40 and "ambiguous" in run.stderr and first in run.stderr and second in run.stderr
     assert (project / "app.py").read_text() == "x = 1\n"
     assert run_patchgate("connect", "review", "show", "ffff0000", cwd=project).code == 40
+
+
+def test_replay_lists_only_checks_whose_outcome_changed(project: Path) -> None:
+    write_files(project, {"patchgate.toml": '[connect]\nprotected-paths = ["app.py"]\n', "app.py": "x = 1\n"})
+    decision = decide_write(project, "app.py", "x = 2\n")
+    write_files(project, {"patchgate.toml": '[connect]\nprotected-paths = ["app.py"]\nwrite-scope = ["*.py"]\n'})
+    same = run_patchgate("connect", "replay", decision, "--json", cwd=project)
+    report = json.loads(same.stdout)
+    assert same.code == 0 and report["same"] and report["changes"] == [], "write-scope passes as before, only reworded"
+    assert report["policy_changed"]
+    write_files(project, {"patchgate.toml": '[connect]\nwrite-scope = ["*.py"]\n'})
+    text = run_patchgate("connect", "replay", decision, cwd=project)
+    assert text.code == 1
+    assert text.stdout.splitlines()[1:] == ["  protected-path: fail/require_review -> pass/permit: no protected path is written"]
