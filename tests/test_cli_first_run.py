@@ -153,3 +153,14 @@ def test_replay_lists_only_checks_whose_outcome_changed(project: Path) -> None:
     text = run_patchgate("connect", "replay", decision, cwd=project)
     assert text.code == 1
     assert text.stdout.splitlines()[1:] == ["  protected-path: fail/require_review -> pass/permit: no protected path is written"]
+
+
+def test_doctor_writes_nothing_in_a_fresh_folder(tmp_path: Path) -> None:
+    for args in (["doctor"], ["doctor", "--json"]):
+        run = run_patchgate(*args, cwd=tmp_path)
+        assert run.code == 0, run.stderr
+        assert list(tmp_path.iterdir()) == [], f"{args} created files"
+    assert json.loads(run.stdout)["cache"]["entries"] == 0
+    write_files(tmp_path, {"a.py": UNUSED})
+    assert run_patchgate("check", ".", cwd=tmp_path).code == 0
+    assert json.loads(run_patchgate("doctor", "--json", cwd=tmp_path).stdout)["cache"]["entries"] == 1
