@@ -63,7 +63,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], 
         machine = output_format != "text" or output_file is not None
         with progress_reporter(enabled=not machine and sys.stderr.isatty()) as progress:
             result = run_check(targets, config, options, progress)
-    write_output(result, output_format, output_file, config.root, "never" if no_color else color)
+    write_output(result, output_format, output_file, config.root, "never" if no_color else color, config.docs_url)
     if evidence:
         from patchgate.cli.common import record_check_evidence
 

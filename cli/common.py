@@ -12,6 +12,7 @@ import click
 
 from patchgate.diagnostics.config import Config, load_config
 from patchgate.diagnostics.errors import InputError
+from patchgate.diagnostics.models import Rule
 from patchgate.diagnostics.runner import CheckResult, Progress
 
 COLOR_CHOICES = ["auto", "always", "never"]
@@ -65,12 +66,20 @@ def use_color(choice: str, to_terminal: bool) -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or to_terminal
 
 
-def write_output(result: CheckResult, output_format: str, output_file: Path | None, root: Path, color: str) -> None:
+def documented_rules(rules: dict[str, Rule], docs_url: str | None) -> dict[str, Rule]:
+    """Rules whose docs link is the configured `docs-url` (SARIF helpUri), one stable page per rule id."""
+    if docs_url is None:
+        return rules
+    return {rule_id: rule.model_copy(update={"url": docs_url.replace("{rule}", rule_id)}) for rule_id, rule in rules.items()}
+
+
+def write_output(result: CheckResult, output_format: str, output_file: Path | None, root: Path, color: str,
+                 docs_url: str | None = None) -> None:
     """Render the report and print it, or write it to the file the user named."""
     from patchgate.diagnostics.output import render
 
     use = use_color(color, sys.stdout.isatty() and output_file is None)
-    text = render(output_format, result.diagnostics, result.ruleset.by_id, root=root,
+    text = render(output_format, result.diagnostics, documented_rules(result.ruleset.by_id, docs_url), root=root,
                   sources=source_texts(result, root), color=use)
     if output_file is None:
         click.echo(text, nl=not text.endswith("\n"), color=use)  # click strips ANSI from a pipe unless told

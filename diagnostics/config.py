@@ -95,6 +95,8 @@ class Config(Settings):
     cache: CacheConfig = Field(default_factory=CacheConfig, description="Result cache settings.")
     sgconfig: Path | None = Field(default=None, description="An ast-grep sgconfig.yml whose rule dirs are loaded.")
     max_file_size: StrictInt = Field(default=DEFAULT_MAX_FILE_SIZE, ge=1, description="Larger files are reported, not read.")
+    docs_url: str | None = Field(default=None, description=(
+        "Rule docs URL with a `{rule}` placeholder for the rule id (SARIF helpUri); unset: each rule's own link."))
     connect: dict[str, Any] = Field(default_factory=dict, description="Connect policy; validated by patchgate.connect.")
 
     @field_validator("rule_dirs")
@@ -125,6 +127,14 @@ class Config(Settings):
         for spec in value:
             if not RULE_MODULE_RE.match(spec):
                 raise ValueError(f"{spec!r} is not of the form 'package.module:RuleClass'")
+        return value
+
+    @field_validator("docs_url")
+    @classmethod
+    def _docs_url(cls, value: str | None) -> str | None:
+        """One stable page per rule id, so the URL must be absolute and name the rule."""
+        if value is not None and (not re.fullmatch(r"https?://\S+", value) or "{rule}" not in value):
+            raise ValueError("must be an http(s) URL with a {rule} placeholder, e.g. 'https://example.org/rules/{rule}.html'")
         return value
 
     @field_validator("exclude", "extend_exclude")

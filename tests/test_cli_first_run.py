@@ -164,3 +164,53 @@ def test_doctor_writes_nothing_in_a_fresh_folder(tmp_path: Path) -> None:
     write_files(tmp_path, {"a.py": UNUSED})
     assert run_patchgate("check", ".", cwd=tmp_path).code == 0
     assert json.loads(run_patchgate("doctor", "--json", cwd=tmp_path).stdout)["cache"]["entries"] == 1
+
+
+METAVARS = "import pickle\nimport requests\nx = 1\nif x == None:\n    pass\npickle.loads(b'')\nrequests.get('u')\n"
+
+
+def test_rule_titles_never_show_a_raw_metavariable(project: Path) -> None:
+    write_files(project, {"a.py": METAVARS})
+    sarif = json.loads(run_patchgate("check", "--select", "ALL", "--format", "sarif", ".", cwd=project).stdout)
+    rules = {rule["id"]: rule for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {"compare-to-none", "pickle-load", "request-without-timeout"} <= rules.keys()
+    assert rules["compare-to-none"]["shortDescription"]["text"] == "Comparison to None with `<op>`"
+    assert rules["pickle-load"]["shortDescription"]["text"].startswith("`<module>.<func>()` can execute")
+    assert not [r for r in rules.values() if "$" in r["shortDescription"]["text"] + r["fullDescription"]["text"]]
+    report = run_patchgate("check", "--select", "ALL", "--format", "json", ".", cwd=project)
+    messages = [d["message"] for d in json.loads(report.stdout)["diagnostics"]]
+    assert "Comparison to None with `==`" in messages and not [m for m in messages if "$" in m]
+    assert "$" not in run_patchgate("check", "--select", "ALL", ".", cwd=project).stdout
+    show = run_patchgate("rules", "show", "compare-to-none", cwd=project)
+    assert "\nComparison to None with `<op>`\n" in show.stdout and "$OP" not in show.stdout
+
+
+def sarif_results(project: Path) -> list[dict]:
+    """The results of a SARIF check of the project."""
+    run = run_patchgate("check", "--format", "sarif", ".", cwd=project)
+    return json.loads(run.stdout)["runs"][0]["results"]
+
+
+def test_sarif_fingerprints_survive_moved_lines(project: Path) -> None:
+    write_files(project, {"a.py": "x = 1\nif x == None:\n    pass\nif x == None:\n    pass\n"})
+    before = [r["partialFingerprints"]["patchgateLineHash/v1"] for r in sarif_results(project)]
+    assert len(before) == 2 and len(set(before)) == 2 and before[0].split(":")[0] == before[1].split(":")[0]
+    write_files(project, {"a.py": "'''A docstring.'''\n\nx = 1\nif x == None:\n    pass\nif   x == None:\n    pass\n"})
+    moved = sarif_results(project)
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in moved] == [4, 6]
+    assert [r["partialFingerprints"]["patchgateLineHash/v1"] for r in moved] == before
+    write_files(project, {"a.py": "x = 1\nif x == None:\n    pass\nif x == None  :\n    pass\n", "b.py": "x = 1\nif x == None:\n    pass\n"})
+    other = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["partialFingerprints"] for r in sarif_results(project)}
+    assert other["b.py"]["patchgateLineHash/v1"] not in before, "the path is part of the fingerprint"
+
+
+def test_sarif_help_uri_follows_docs_url(project: Path) -> None:
+    write_files(project, {"a.py": "import os\n"})
+    assert [r["helpUri"] for r in json.loads(run_patchgate("check", "--format", "sarif", ".", cwd=project).stdout)
+            ["runs"][0]["tool"]["driver"]["rules"]] == ["https://docs.astral.sh/ruff/rules/unused-import/"]
+    write_files(project, {"patchgate.toml": 'docs-url = "https://example.org/patchgate/rules/{rule}.md"\n'})
+    driver = json.loads(run_patchgate("check", "--format", "sarif", ".", cwd=project).stdout)["runs"][0]["tool"]["driver"]
+    assert [r["helpUri"] for r in driver["rules"]] == ["https://example.org/patchgate/rules/unused-import.md"]
+    write_files(project, {"patchgate.toml": 'docs-url = "https://example.org/rules"\n'})
+    bad = run_patchgate("check", ".", cwd=project)
+    assert bad.code == 40 and "docs-url" in bad.stderr and "{rule}" in bad.stderr
