@@ -80,7 +80,7 @@ class Config(Settings):
 
     root: Path = Field(description="Workspace root: the directory of the config file.")
     config_file: Path | None = Field(default=None, description="The file these settings came from, if any.")
-    select: list[str] | None = Field(default=None, description="Rules to run; None means every rule that is on by default.")
+    select: list[str] | None = Field(default=None, description="Rules to run (ids, aliases, alias prefixes, tags, ALL); unset: every rule on by default.")
     extend_select: list[str] = Field(default_factory=list, description="Rules added to the selection.")
     ignore: list[str] = Field(default_factory=list, description="Rules removed from the selection.")
     per_path: list[PerPath] = Field(default_factory=list, description="Per-path selection overrides.")
@@ -91,10 +91,10 @@ class Config(Settings):
     extend_exclude: list[str] = Field(default_factory=list, description="More excluded paths, on top of `exclude`.")
     respect_gitignore: StrictBool = Field(default=True, description="Skip files ignored by .gitignore and .git/info/exclude.")
     fail_level: Literal["error", "warning", "info", "hint"] = Field(default="error", description="Lowest severity that fails a check.")
-    jobs: StrictInt | None = Field(default=None, ge=1, description="Worker processes; None means one per core.")
+    jobs: StrictInt | None = Field(default=None, ge=1, description="Worker processes; unset: one per core.")
     cache: CacheConfig = Field(default_factory=CacheConfig, description="Result cache settings.")
     sgconfig: Path | None = Field(default=None, description="An ast-grep sgconfig.yml whose rule dirs are loaded.")
-    max_file_size: StrictInt = Field(default=DEFAULT_MAX_FILE_SIZE, ge=1, description="Larger files are reported, not read.")
+    max_file_size: StrictInt = Field(default=DEFAULT_MAX_FILE_SIZE, ge=1, description="Files larger than this many bytes are not read: each is one unreadable-file warning.")
     docs_url: str | None = Field(default=None, description=(
         "Rule docs URL with a `{rule}` placeholder for the rule id (SARIF helpUri); unset: each rule's own link."))
     connect: dict[str, Any] = Field(default_factory=dict, description="Connect policy; validated by patchgate.connect.")
