@@ -38,10 +38,10 @@ def progress_reporter(enabled: bool) -> Iterator[Progress | None]:
 
     with Bar(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
              console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("check", total=None)
+        task = bar.add_task("check", total=None, visible=False)  # shown once the total is known: never `0/?`
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total, visible=True, refresh=done == 0)
 
         yield update
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from conftest import run_patchgate, write_files
@@ -214,3 +215,42 @@ def test_sarif_help_uri_follows_docs_url(project: Path) -> None:
     write_files(project, {"patchgate.toml": 'docs-url = "https://example.org/rules"\n'})
     bad = run_patchgate("check", ".", cwd=project)
     assert bad.code == 40 and "docs-url" in bad.stderr and "{rule}" in bad.stderr
+
+
+def run_on_terminal(*args: str, cwd: Path) -> tuple[int, str]:
+    """Run patchgate with stderr on a pseudo-terminal (stdout piped); its exit code and what the terminal got."""
+    import os
+    import pty
+    import subprocess
+
+    from conftest import PATCHGATE
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "NO_COLOR": "1"}
+    process = subprocess.Popen([PATCHGATE, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the process is done with it
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.communicate(timeout=300)
+    os.close(leader)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    return process.returncode, re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)  # cursor moves and line clears
+
+
+def test_progress_bar_on_a_terminal_knows_its_total_from_the_start(project: Path) -> None:
+    write_files(project, {f"pkg/m{i}.py": "import os\n" for i in range(5)})
+    code, terminal = run_on_terminal("check", "--no-cache", ".", cwd=project)
+    assert code == 0
+    assert "checking" in terminal and "0/6" in terminal and "6/6" in terminal  # 5 modules and patchgate.toml
+    assert "?" not in terminal, "the bar never shows an unknown total"
+    piped = run_patchgate("check", "--no-cache", ".", cwd=project)
+    assert piped.stderr == "", "no bar when stderr is not a terminal"
+    code, machine = run_on_terminal("check", "--no-cache", "--format", "json", ".", cwd=project)
+    assert "checking" not in machine, "no bar for machine-readable output"
