@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,11 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 
 from patchgate.diagnostics.errors import ConfigError
 from patchgate.diagnostics.globs import check_patterns
+from patchgate.diagnostics.toml_files import label as _label, read_toml as _read_toml, tomllib  # noqa: F401 (re-export)
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 DEFAULT_EXCLUDE: tuple[str, ...] = (
@@ -172,42 +168,6 @@ def config_digest(config: Config) -> str:
     """Stable sha256 of the settings that affect findings (not jobs, cache, output or policy)."""
     data = config.model_dump(mode="json", include=FINDING_KEYS)
     return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def _label(path: Path) -> str:
-    """A config path as the user would type it: relative to the cwd when inside it."""
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    """Parse one TOML file; any failure is a one-line ConfigError with the line number."""
-    label = _label(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise ConfigError(f"{label}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{label}: invalid TOML: not valid UTF-8 at byte {error.start}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{label}: invalid TOML: {_toml_reason(error, text)}") from None
-    except RecursionError:
-        raise ConfigError(f"{label}: invalid TOML: arrays or tables nested too deeply") from None
-
-
-def _toml_reason(error: Exception, text: str) -> str:
-    """'reason (line N)' from tomllib's '<reason> (at line N, column M)' message."""
-    message = str(error)
-    found = re.match(r"(?s)(.*?) \(at line (\d+), column \d+\)$", message)
-    if found:
-        return f"{found.group(1)} (line {found.group(2)})"
-    if message.endswith("(at end of document)"):
-        return f"{message[: -len(' (at end of document)')]} (line {text.count(chr(10)) + 1})"
-    return message
 
 
 def _toml_keys(model: type[Settings]) -> list[str]:
