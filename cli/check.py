@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from patchgate.cli.common import load_config_for, progress_reporter, write_output
+from patchgate.cli.common import COLOR_CHOICES, load_config_for, progress_reporter, write_output
 from patchgate.cli.recovery import settle_interrupted
 from patchgate.diagnostics.config import Config
 from patchgate.diagnostics.errors import InputError
@@ -16,6 +16,8 @@ from patchgate.diagnostics.runner import CheckOptions, CheckResult, check_text, 
 
 FORMATS = ["text", "json", "sarif", "github"]
 LEVELS = ["error", "warning", "info", "hint"]
+STDIN_NAME = "stdin.py"
+"""The path stdin is reported as (and configured by) without --stdin-filename: Python, like ruff's default."""
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -34,9 +36,11 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: the core count].")
 @click.option("--evidence", is_flag=True, help="Record an Evidence object under .patchgate/evidence/.")
-@click.option("--stdin-filename", help="Read the source from stdin and report it as this path.")
+@click.option("--stdin-filename", help=f"Report stdin as this path: it picks the language and per-path config [default: {STDIN_NAME}].")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this config file.")
-@click.option("--color/--no-color", default=None, help="Colour the text report [default: when a terminal].")
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the text report: auto is a terminal unless NO_COLOR is set, or FORCE_COLOR.")
+@click.option("--no-color", "no_color", is_flag=True, hidden=True, help="Same as --color never.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes through Connect first, then report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also the fixes rules mark unsafe.")
 @click.option("--diff", "diff_only", is_flag=True, help="Print the fixes --fix would make as a diff; write nothing.")
@@ -44,25 +48,30 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...],
           extend_select: tuple[str, ...], output_format: str, output_file: Path | None, fail_level: str | None,
           no_cache: bool, jobs: int | None, evidence: bool, stdin_filename: str | None, config_file: Path | None,
-          color: bool | None, fix: bool, unsafe_fixes: bool, diff_only: bool) -> None:
-    """Check files for problems (default: the current directory)."""
-    targets = [p for p in paths if str(p) != "-"] or [_nearest_existing(Path(stdin_filename)) if stdin_filename else Path(".")]
+          color: str, no_color: bool, fix: bool, unsafe_fixes: bool, diff_only: bool) -> None:
+    """Check files for problems (default: the current directory; `-` reads one file from stdin)."""
+    from_stdin = stdin_filename is not None or any(str(p) == "-" for p in paths)
+    files = [p for p in paths if str(p) != "-"]
+    if from_stdin and files:
+        raise click.UsageError("stdin (`-` or --stdin-filename) is checked on its own: give no other paths")
+    stdin_filename = stdin_filename or STDIN_NAME
+    targets = files or [_nearest_existing(Path(stdin_filename)) if from_stdin else Path(".")]
     settle_interrupted(*targets, config_file)
     config = load_config_for(targets[0], config_file)
     options = CheckOptions(
         select=_split(select) or None, ignore=_split(ignore), extend_select=_split(extend_select),
         jobs=jobs, use_cache=not no_cache,
     )
-    fixed = _fix_first(targets, config, options, stdin_filename, fix, unsafe_fixes, diff_only)
+    fixed = _fix_first(targets, config, options, from_stdin, fix, unsafe_fixes, diff_only)
     if diff_only:
         ctx.exit(fixed or 0)
-    if stdin_filename:
+    if from_stdin:
         result = check_text(_read_stdin(), stdin_filename, config, options)
     else:
         machine = output_format != "text" or output_file is not None
         with progress_reporter(enabled=not machine and sys.stderr.isatty()) as progress:
             result = run_check(targets, config, options, progress)
-    write_output(result, output_format, output_file, config.root, color)
+    write_output(result, output_format, output_file, config.root, "never" if no_color else color, config.docs_url)
     if evidence:
         from patchgate.cli.common import record_check_evidence
 
@@ -70,14 +79,14 @@ def check(ctx: click.Context, paths: tuple[Path, ...], select: tuple[str, ...], 
     ctx.exit(fixed or _exit_code(result, fail_level or config.fail_level))
 
 
-def _fix_first(targets: list[Path], config: Config, options: CheckOptions, stdin_filename: str | None, fix: bool,
+def _fix_first(targets: list[Path], config: Config, options: CheckOptions, from_stdin: bool, fix: bool,
                unsafe: bool, diff_only: bool) -> int | None:
     """--fix / --diff before the report: the exit code they ask for, if any."""
     if not (fix or diff_only):
         if unsafe:
             raise InputError("--unsafe-fixes goes with --fix or --diff")
         return None
-    if stdin_filename:
+    if from_stdin:
         raise InputError("--fix and --diff work on files, not on stdin")
     from patchgate.cli.check_fix import fix_first
 

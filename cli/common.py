@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,10 @@ import click
 
 from patchgate.diagnostics.config import Config, load_config
 from patchgate.diagnostics.errors import InputError
+from patchgate.diagnostics.models import Rule
 from patchgate.diagnostics.runner import CheckResult, Progress
+
+COLOR_CHOICES = ["auto", "always", "never"]
 
 
 def load_config_for(target: Path, config_file: Path | None) -> Config:
@@ -34,10 +38,10 @@ def progress_reporter(enabled: bool) -> Iterator[Progress | None]:
 
     with Bar(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
              console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("check", total=None)
+        task = bar.add_task("check", total=None, visible=False)  # shown once the total is known: never `0/?`
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total, visible=True, refresh=done == 0)
 
         yield update
 
@@ -53,15 +57,32 @@ def source_texts(result: CheckResult, root: Path) -> dict[str, str]:
     return texts
 
 
-def write_output(result: CheckResult, output_format: str, output_file: Path | None, root: Path, color: bool | None) -> None:
+def use_color(choice: str, to_terminal: bool) -> bool:
+    """--color always/never win; auto follows NO_COLOR, then FORCE_COLOR, then the terminal (no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or to_terminal
+
+
+def documented_rules(rules: dict[str, Rule], docs_url: str | None) -> dict[str, Rule]:
+    """Rules whose docs link is the configured `docs-url` (SARIF helpUri), one stable page per rule id."""
+    if docs_url is None:
+        return rules
+    return {rule_id: rule.model_copy(update={"url": docs_url.replace("{rule}", rule_id)}) for rule_id, rule in rules.items()}
+
+
+def write_output(result: CheckResult, output_format: str, output_file: Path | None, root: Path, color: str,
+                 docs_url: str | None = None) -> None:
     """Render the report and print it, or write it to the file the user named."""
     from patchgate.diagnostics.output import render
 
-    use_color = sys.stdout.isatty() and output_file is None if color is None else color
-    text = render(output_format, result.diagnostics, result.ruleset.by_id, root=root,
-                  sources=source_texts(result, root), color=use_color)
+    use = use_color(color, sys.stdout.isatty() and output_file is None)
+    text = render(output_format, result.diagnostics, documented_rules(result.ruleset.by_id, docs_url), root=root,
+                  sources=source_texts(result, root), color=use)
     if output_file is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(text, nl=not text.endswith("\n"), color=use)  # click strips ANSI from a pipe unless told
         return
     try:
         output_file.parent.mkdir(parents=True, exist_ok=True)

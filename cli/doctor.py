@@ -25,14 +25,12 @@ def _version(name: str) -> str | None:
 
 def gather(config_file: Path | None) -> dict:
     """Everything doctor reports, as plain data."""
-    from patchgate.diagnostics.cache import ResultCache
     from patchgate.diagnostics.engines.syntax import available_languages
     from patchgate.diagnostics.ruleset import load_ruleset, tool_version
 
     settle_interrupted(Path.cwd(), config_file)
     config = load_config_for(Path("."), config_file)
     ruleset = load_ruleset(config)
-    cache = ResultCache(config.root / config.cache.dir, ruleset.digest, tool_version())
     report = {
         "patchgate": tool_version(),
         "python": platform.python_version(),
@@ -42,10 +40,23 @@ def gather(config_file: Path | None) -> dict:
         "config_file": str(config.config_file) if config.config_file else None,
         "config": config.to_display_dict(),
         "rules": {"total": len(ruleset.rules), "by_engine": _count_by_engine(ruleset.rules)},
-        "cache": {"enabled": config.cache.enabled, **cache.stats()},
+        "cache": {"enabled": config.cache.enabled, **_cache_stats(config.root / config.cache.dir, ruleset.digest)},
     }
-    cache.close()
     return report
+
+
+def _cache_stats(directory: Path, digest: str) -> dict:
+    """The cache's size, opened only when it exists: doctor reports, it never creates a cache (or .patchgate/)."""
+    from patchgate.diagnostics.cache import DB_NAME, ResultCache
+    from patchgate.diagnostics.ruleset import tool_version
+
+    if not (directory / DB_NAME).is_file():
+        return {"path": str(directory / DB_NAME), "entries": 0, "bytes": 0}
+    cache = ResultCache(directory, digest, tool_version())
+    try:
+        return cache.stats()
+    finally:
+        cache.close()
 
 
 def _count_by_engine(rules: list) -> dict[str, int]:

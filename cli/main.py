@@ -75,11 +75,15 @@ class PatchgateGroup(LazyGroup):
         return None
 
 
-@click.group(cls=PatchgateGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PatchgateGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="patchgate", prog_name="patchgate")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
-def cli(debug: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """Precise, governed code changes: find problems, plan rewrites, gate every write."""
+    if ctx.invoked_subcommand is None:  # bare `patchgate`: help on stdout, success, like git and ruff
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
 def main() -> None:

@@ -78,7 +78,7 @@ def show_rule(rule_id: str, as_json: bool, config_file: Path | None) -> None:
         lines.append(f"aliases: {', '.join(rule.aliases)}")
     if rule.tags:
         lines.append(f"tags: {', '.join(rule.tags)}")
-    lines += [f"source: {rule.source}", f"status: {selector.explain(rule.id)}", "", rule.message, ""]
+    lines += [f"source: {rule.source}", f"status: {selector.explain(rule.id)}", "", rule.title, ""]
     if rule.docs:
         lines += [rule.docs.strip(), ""]
     for title, examples in (("valid", rule.valid), ("invalid", rule.invalid)):

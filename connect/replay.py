@@ -43,10 +43,10 @@ class Replay:
 
 
 def _differs(before: Check | None, after: Check | None) -> bool:
-    """Whether a check's outcome changed (status, verdict or what it found)."""
+    """Whether a check's outcome changed: its status or verdict (a reworded detail is not a change)."""
     if before is None or after is None:
         return before is not after
-    return (before.status, before.verdict, before.detail) != (after.status, after.verdict, after.detail)
+    return (before.status, before.verdict) != (after.status, after.verdict)
 
 
 def compare_checks(stored: list[Check], replayed: list[Check]) -> tuple[CheckChange, ...]:

@@ -35,11 +35,12 @@ MODELS: dict[str, type[BaseModel]] = {
 
 
 def render_schemas() -> dict[str, str]:
-    """File name -> schema text for every public model, deterministic byte for byte."""
-    return {
-        f"{name}.schema.json": json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n"
-        for name, model in MODELS.items()
-    }
+    """File name -> schema text for every public model and the config file, deterministic byte for byte."""
+    from patchgate.connect.config_docs import config_schema
+
+    schemas = {f"{name}.schema.json": model.model_json_schema() for name, model in MODELS.items()}
+    schemas["config.schema.json"] = config_schema()
+    return {name: json.dumps(schema, indent=2, sort_keys=True) + "\n" for name, schema in schemas.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

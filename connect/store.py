@@ -139,17 +139,18 @@ def _write_new(path: Path, text: str) -> None:
 
 
 def resolve_id(workspace: Path, reference: str) -> str:
-    """A full decision id from an id or a unique prefix of one; anything else is bad input."""
+    """A full decision id from an id, a unique prefix of one, or of its random part (`637cc8ea`); else bad input."""
     if DECISION_ID.match(reference) and (decisions_dir(workspace) / reference).is_dir():
         return reference
     matches = []
     if ID_PREFIX.match(reference) and decisions_dir(workspace).is_dir():
-        matches = sorted(p.name for p in decisions_dir(workspace).iterdir() if p.name.startswith(reference)
-                         and DECISION_ID.match(p.name))
+        matches = sorted(p.name for p in decisions_dir(workspace).iterdir() if DECISION_ID.match(p.name)
+                         and (p.name.startswith(reference) or p.name.partition("-")[2].startswith(reference)))
     if len(matches) == 1:
         return matches[0]
-    reason = "ambiguous decision id" if matches else "no such decision"
-    raise InputError(f"{reference}: {reason} (see `patchgate connect review list --all`)")
+    if matches:
+        raise InputError(f"{reference}: ambiguous decision id, it matches {', '.join(matches)}")
+    raise InputError(f"{reference}: no such decision (see `patchgate connect review list --all`)")
 
 
 def _read(folder: Path, name: str, model: type[M]) -> M:

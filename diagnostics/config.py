@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,11 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 
 from patchgate.diagnostics.errors import ConfigError
 from patchgate.diagnostics.globs import check_patterns
+from patchgate.diagnostics.toml_files import label as _label, read_toml as _read_toml, tomllib  # noqa: F401 (re-export)
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 DEFAULT_EXCLUDE: tuple[str, ...] = (
@@ -80,7 +76,7 @@ class Config(Settings):
 
     root: Path = Field(description="Workspace root: the directory of the config file.")
     config_file: Path | None = Field(default=None, description="The file these settings came from, if any.")
-    select: list[str] | None = Field(default=None, description="Rules to run; None means every rule that is on by default.")
+    select: list[str] | None = Field(default=None, description="Rules to run (ids, aliases, alias prefixes, tags, ALL); unset: every rule on by default.")
     extend_select: list[str] = Field(default_factory=list, description="Rules added to the selection.")
     ignore: list[str] = Field(default_factory=list, description="Rules removed from the selection.")
     per_path: list[PerPath] = Field(default_factory=list, description="Per-path selection overrides.")
@@ -91,10 +87,12 @@ class Config(Settings):
     extend_exclude: list[str] = Field(default_factory=list, description="More excluded paths, on top of `exclude`.")
     respect_gitignore: StrictBool = Field(default=True, description="Skip files ignored by .gitignore and .git/info/exclude.")
     fail_level: Literal["error", "warning", "info", "hint"] = Field(default="error", description="Lowest severity that fails a check.")
-    jobs: StrictInt | None = Field(default=None, ge=1, description="Worker processes; None means one per core.")
+    jobs: StrictInt | None = Field(default=None, ge=1, description="Worker processes; unset: one per core.")
     cache: CacheConfig = Field(default_factory=CacheConfig, description="Result cache settings.")
     sgconfig: Path | None = Field(default=None, description="An ast-grep sgconfig.yml whose rule dirs are loaded.")
-    max_file_size: StrictInt = Field(default=DEFAULT_MAX_FILE_SIZE, ge=1, description="Larger files are reported, not read.")
+    max_file_size: StrictInt = Field(default=DEFAULT_MAX_FILE_SIZE, ge=1, description="Files larger than this many bytes are not read: each is one unreadable-file warning.")
+    docs_url: str | None = Field(default=None, description=(
+        "Rule docs URL with a `{rule}` placeholder for the rule id (SARIF helpUri); unset: each rule's own link."))
     connect: dict[str, Any] = Field(default_factory=dict, description="Connect policy; validated by patchgate.connect.")
 
     @field_validator("rule_dirs")
@@ -125,6 +123,14 @@ class Config(Settings):
         for spec in value:
             if not RULE_MODULE_RE.match(spec):
                 raise ValueError(f"{spec!r} is not of the form 'package.module:RuleClass'")
+        return value
+
+    @field_validator("docs_url")
+    @classmethod
+    def _docs_url(cls, value: str | None) -> str | None:
+        """One stable page per rule id, so the URL must be absolute and name the rule."""
+        if value is not None and (not re.fullmatch(r"https?://\S+", value) or "{rule}" not in value):
+            raise ValueError("must be an http(s) URL with a {rule} placeholder, e.g. 'https://example.org/rules/{rule}.html'")
         return value
 
     @field_validator("exclude", "extend_exclude")
@@ -162,42 +168,6 @@ def config_digest(config: Config) -> str:
     """Stable sha256 of the settings that affect findings (not jobs, cache, output or policy)."""
     data = config.model_dump(mode="json", include=FINDING_KEYS)
     return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def _label(path: Path) -> str:
-    """A config path as the user would type it: relative to the cwd when inside it."""
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    """Parse one TOML file; any failure is a one-line ConfigError with the line number."""
-    label = _label(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise ConfigError(f"{label}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{label}: invalid TOML: not valid UTF-8 at byte {error.start}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{label}: invalid TOML: {_toml_reason(error, text)}") from None
-    except RecursionError:
-        raise ConfigError(f"{label}: invalid TOML: arrays or tables nested too deeply") from None
-
-
-def _toml_reason(error: Exception, text: str) -> str:
-    """'reason (line N)' from tomllib's '<reason> (at line N, column M)' message."""
-    message = str(error)
-    found = re.match(r"(?s)(.*?) \(at line (\d+), column \d+\)$", message)
-    if found:
-        return f"{found.group(1)} (line {found.group(2)})"
-    if message.endswith("(at end of document)"):
-        return f"{message[: -len(' (at end of document)')]} (line {text.count(chr(10)) + 1})"
-    return message
 
 
 def _toml_keys(model: type[Settings]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field
@@ -60,3 +61,23 @@ class Rule(Model):
     source: str = Field(default="builtin", description="Where the rule came from: builtin, a YAML file, or a module path.")
     valid: list[RuleExample] = Field(default_factory=list, description="Examples the rule must not report.")
     invalid: list[RuleExample] = Field(default_factory=list, description="Examples the rule must report.")
+
+    @property
+    def title(self) -> str:
+        """The message as a rule title: no match fills its `$VAR`s, so each reads as a placeholder (`<op>`)."""
+        return title_text(self.message)
+
+
+METAVARIABLE = re.compile(r"\$(\$\$)?([A-Z_][A-Z0-9_]*)?")
+
+
+def title_text(message: str) -> str:
+    """`$OP` -> `<op>`, `$$$ARGS` -> `<args>`, bare `$$$` or `$_` -> `...`: a metavariable reads as a word."""
+
+    def word(match: re.Match[str]) -> str:
+        name = (match.group(2) or "").strip("_").lower()
+        if match.group(0) == "$":
+            return "$"
+        return f"<{name}>" if name else "..."
+
+    return METAVARIABLE.sub(word, message)

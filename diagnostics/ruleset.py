@@ -119,10 +119,12 @@ class Ruleset:
 
 UNREADABLE_FILE_RULE = Rule(
     id="unreadable-file",
-    severity="error",
+    severity="warning",
     message="file could not be checked",
     docs="A file patchgate was asked to check could not be read as UTF-8 text: it is not valid "
-    "UTF-8, cannot be read, or is larger than `max-file-size`. The rest of the run is unaffected.",
+    "UTF-8, cannot be read, or is larger than `max-file-size` (default 2 MiB). The rest of the run is "
+    "unaffected. It is a warning: `fail-level = \"warning\"` makes it fail a check, and it is "
+    "selected and ignored like any rule (`ignore = [\"unreadable-file\"]`).",
     tags=["patchgate"],
     language="*",
     engine="patchgate",

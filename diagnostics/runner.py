@@ -16,7 +16,7 @@ from patchgate.diagnostics.cache import ResultCache
 from patchgate.diagnostics.config import Config
 from patchgate.diagnostics.discovery import FileProblem, discover, file_sha256, read_source, relative_path
 from patchgate.diagnostics.models import Diagnostic
-from patchgate.diagnostics.ruleset import Ruleset, RulesetSpec, build_engines, load_ruleset, tool_version
+from patchgate.diagnostics.ruleset import UNREADABLE_FILE_RULE, Ruleset, RulesetSpec, build_engines, load_ruleset, tool_version
 from patchgate.diagnostics.selection import RuleSelector
 from patchgate.diagnostics.source import RuleEngine, SourceFile
 from patchgate.diagnostics.suppression import apply_suppressions
@@ -138,7 +138,7 @@ def run_check(paths: list[Path], config: Config, options: CheckOptions, progress
     if cache:
         cache.put_many((o.relative, o.sha256, o.diagnostics) for o in fresh if o.diagnostics is not None)
         cache.close()
-    diagnostics = [_with_alias(d, selector) for d in diagnostics]
+    diagnostics = [_with_alias(d, selector) for d in diagnostics if _selected(d, selector)]
     diagnostics.sort(key=Diagnostic.sort_key)
     inputs = dict(sorted(inputs.items()))
     return CheckResult(diagnostics, inputs, {}, ruleset, selector, digest, cached_files=len(hits), checked_files=len(misses))
@@ -177,6 +177,11 @@ def check_text(text: str, filename: str, config: Config, options: CheckOptions) 
     return CheckResult(diagnostics, {relative: sha}, {relative: text}, ruleset, selector, digest, checked_files=1)
 
 
+def _selected(diagnostic: Diagnostic, selector: RuleSelector) -> bool:
+    """Unreadable-file findings obey --select/--ignore and per-path config like any rule's."""
+    return diagnostic.rule_id != UNREADABLE_FILE_RULE.id or diagnostic.rule_id in selector.selected_for(diagnostic.path)
+
+
 def _with_alias(diagnostic: Diagnostic, selector: RuleSelector) -> Diagnostic:
     """Record the alias the user selected a rule by, as metadata only."""
     alias = selector.alias_for(diagnostic.rule_id, diagnostic.path)
@@ -189,8 +194,8 @@ def _problem_diagnostic(path: Path | str, reason: str, root: Path) -> Diagnostic
 
     relative = relative_path(Path(path), root) if isinstance(path, Path) else path
     return Diagnostic(
-        rule_id="unreadable-file",
-        severity="error",
+        rule_id=UNREADABLE_FILE_RULE.id,
+        severity=UNREADABLE_FILE_RULE.severity,
         message=reason,
         path=relative,
         span=LineIndex("").span(0, 0),

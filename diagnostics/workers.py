@@ -67,8 +67,10 @@ def run_batches(work: Callable[[list[Item]], list[Result]], batches: list[list[I
 
 def _counted(results: Iterator[list[Result]], batches: list[list[Item]], total: int,
              progress: Progress | None) -> Iterator[Result]:
-    """Pass results through, reporting files done of total after each batch."""
+    """Pass results through, reporting files done of total before the first batch and after each one."""
     done = 0
+    if progress:
+        progress(0, total)
     for batch, result in zip(batches, results):
         yield from result
         done += len(batch)

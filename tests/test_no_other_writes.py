@@ -29,6 +29,7 @@ STATE_WRITERS = {
     "cli/common.py": "the report file named by --output-file, and .patchgate/evidence/",
     "cli/init_cmd.py": "`patchgate init`: patchgate.toml and the .gitignore line, never overwriting",
     "connect/schema_export.py": "the schemas folder a developer names (python -m ...schema_export DIR)",
+    "connect/config_docs.py": "the README a developer names (python -m ...config_docs README.md)",
     "diagnostics/engines/libcst_lazy.py": "its developer main() regenerates the shipped libcst rule catalog",
     "connect/signing.py": "a signature in a temporary directory for ssh-keygen -Y verify, removed afterwards",
     "connect/verify*.py": "scratch copies of the workspace in a temporary directory, removed afterwards",

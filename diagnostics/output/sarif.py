@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,8 @@ from patchgate.diagnostics.span import LineIndex, Span, TextEdit
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 INFORMATION_URI = "https://pypi.org/project/patchgate/"
+FINGERPRINT = "patchgateLineHash/v1"
+"""partialFingerprints key: code scanning (GitHub) tracks a result across commits by it; no line numbers in it."""
 LEVELS = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
 Json = dict[str, Any]
 
@@ -73,9 +76,9 @@ def rule_descriptor(rule_id: str, rule: Rule | None) -> Json:
     descriptor: Json = {
         "id": rule.id,
         "name": _friendly_name(rule.id),
-        "shortDescription": {"text": rule.message},
-        "fullDescription": {"text": _first_paragraph(rule.docs) or rule.message},
-        "help": {"text": rule.docs or rule.message, "markdown": rule.docs or rule.message},
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": _first_paragraph(rule.docs) or rule.title},
+        "help": {"text": rule.docs or rule.title, "markdown": rule.docs or rule.title},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": list(rule.tags), "aliases": list(rule.aliases), "engine": rule.engine,
                        "language": rule.language, "fixable": rule.fixable},
@@ -102,6 +105,24 @@ def _fix(diagnostic: Diagnostic, edits: list[TextEdit], columns: _Columns) -> Js
         "description": {"text": f"Fix for {diagnostic.rule_id}"},
         "artifactChanges": [{"artifactLocation": artifact_location(diagnostic.path), "replacements": replacements}],
     }
+
+
+def line_fingerprint(diagnostic: Diagnostic, columns: _Columns) -> str:
+    """sha256 of rule id, path and the finding's first line with whitespace collapsed: line numbers play no part."""
+    index = columns.index(diagnostic.path)
+    line = " ".join(index.line_text(diagnostic.span.start_line).split()) if index is not None else diagnostic.message
+    return hashlib.sha256("\0".join((diagnostic.rule_id, diagnostic.path, line)).encode()).hexdigest()
+
+
+def fingerprints(diagnostics: Sequence[Diagnostic], columns: _Columns) -> list[Json]:
+    """partialFingerprints per result; the same line text twice in a file is told apart by its occurrence (`:2`)."""
+    seen: dict[str, int] = {}
+    prints = []
+    for diagnostic in diagnostics:
+        digest = line_fingerprint(diagnostic, columns)
+        seen[digest] = seen.get(digest, 0) + 1
+        prints.append({FINGERPRINT: f"{digest}:{seen[digest]}"})
+    return prints
 
 
 def result(diagnostic: Diagnostic, rule_index: int, columns: _Columns) -> Json:
@@ -148,7 +169,8 @@ def sarif_log(diagnostics: Sequence[Diagnostic], rules: Mapping[str, Rule], root
         "tool": {"driver": driver},
         "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(root)}},
         "columnKind": "utf16CodeUnits",
-        "results": [result(d, indexes[d.rule_id], columns) for d in diagnostics],
+        "results": [{**result(d, indexes[d.rule_id], columns), "partialFingerprints": prints}
+                    for d, prints in zip(diagnostics, fingerprints(diagnostics, columns))],
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 

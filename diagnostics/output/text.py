@@ -138,6 +138,7 @@ def _console(color: bool, width: int | None) -> tuple[Console, StringIO]:
     console = Console(
         file=buffer,
         force_terminal=color,
+        no_color=not color,  # the caller decided (NO_COLOR included); rich must not strip what was asked for
         color_system="standard" if color else None,
         width=width or 100,
         highlight=False,

@@ -6,7 +6,7 @@ set -euo pipefail
 
 VERSION="${SARIF_MULTITOOL_VERSION:-5.7.0}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-DEST="$(cd "$HERE/.." && pwd)/.tools"
+DEST="${PATCHGATE_SARIF_TOOLS:-$(cd "$HERE/.." && pwd)/.tools}"
 
 case "$(uname -s)" in
   Linux) PLATFORM=linux ;;
