@@ -85,3 +85,10 @@ def test_invalid_yaml_is_one_line_with_file_and_line(project: Path) -> None:
     run = run_patchgate("check", cwd=project)
     assert run.code == 40 and len(run.stderr.strip().splitlines()) == 1
     assert "rules/broken.yml: invalid YAML (line 3" in run.stderr
+
+
+def test_a_number_where_text_is_meant_says_which_key_and_to_quote_it(project: Path) -> None:
+    write_files(project, {"patchgate.toml": 'rule-dirs = ["rules"]\n', "rules/probe.yml": _rule("0777"), "a.py": CODE})
+    run = run_patchgate("check", cwd=project)
+    assert run.code == 40
+    assert "rules/probe.yml: rule `probe`: `rule.regex`: 777.0 is a number in YAML 1.2" in run.stderr and "quote it" in run.stderr

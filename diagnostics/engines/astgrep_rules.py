@@ -13,6 +13,7 @@ from ast_grep_py import SgRoot
 from patchgate.diagnostics.engines import astgrep_project as project
 from patchgate.diagnostics.engines.astgrep_analysis import missing_kinds_reason, referenced_utils
 from patchgate.diagnostics.engines.astgrep_transform import FixTemplate, parse_fix, parse_rewrite, rewriter_config, used_vars_defined
+from patchgate.diagnostics.engines.astgrep_yaml import non_string_scalar
 from patchgate.diagnostics.errors import ConfigError, RuleLoadError
 from patchgate.diagnostics.languages import AST_GREP_LANGUAGES, canonical_language
 from patchgate.diagnostics.models import RuleExample, Rule
@@ -233,6 +234,9 @@ class _Document:
             raise self.fail("missing `rule`")
         if not isinstance(self.data["rule"], dict):
             raise self.fail("`rule` must be a mapping of rule keys (pattern, kind, regex, has, all, ...)")
+        reason = next(filter(None, (non_string_scalar(self.data.get(k), k) for k in ("rule", "constraints", "utils"))), None)
+        if reason:
+            raise self.fail(reason)
         return language
 
     def severity(self) -> str:

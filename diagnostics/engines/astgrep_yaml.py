@@ -83,3 +83,21 @@ def error_line(error: yaml.YAMLError) -> str:
     where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
     problem = getattr(error, "problem", None) or (str(error).splitlines() or ["unreadable"])[0]
     return f"invalid YAML{where}: {problem}"
+
+
+STRING_KEYS = frozenset({"pattern", "kind", "regex", "field", "context", "selector", "strictness", "matches", "stopBy"})
+"""Rule keys whose value ast-grep reads as a string (pattern and stopBy may also be mappings)."""
+_KINDS = {bool: "a boolean", int: "an integer", float: "a number", type(None): "null"}
+
+
+def non_string_scalar(data: Any, where: str) -> str | None:
+    """'`rule.regex`: 0777 is a number...' for the first string-only key holding a number, boolean or null."""
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        path = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}"
+        if key in STRING_KEYS and type(value) in _KINDS:
+            return f"`{path}`: {value!r} is {_KINDS[type(value)]} in YAML 1.2, as ast-grep reads it; quote it to mean text"
+        found = non_string_scalar(value, path) if isinstance(value, (dict, list)) else None
+        if found:
+            return found
+    return None
