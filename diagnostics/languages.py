@@ -47,10 +47,10 @@ EXTENSION_LANGUAGES: dict[str, str] = {
 
 
 def extension_of(name: str) -> str:
-    """The extension with its dot, lower-cased, as Rust's Path::extension sees it ('.env' alone has none)."""
+    """The extension with its dot as Rust's Path::extension sees it ('.env' alone has none); case counts, as in ast-grep."""
     base = name.rsplit("/", 1)[-1]
     dot = base.rfind(".")
-    return base[dot:].lower() if dot > 0 else ""
+    return base[dot:] if dot > 0 else ""
 
 
 def language_for(path: str) -> str | None:

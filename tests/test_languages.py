@@ -97,7 +97,7 @@ def test_rules_list_shows_each_language_and_on(polyglot: tuple[Path, list[dict]]
     ("x.php", "php"), ("x.gemspec", "ruby"), ("x.sbt", "scala"), ("x.swift", "swift"), ("x.zsh", "bash"),
     ("x.tf", "hcl"), ("x.nix", "nix"), ("x.sol", "solidity"), ("x.dart", "dart"), ("x.md", "markdown"),
     ("x.bzl", "python"), ("x.mts", "typescript"), ("x.jsx", "javascript"), ("x.txt", None), (".env", None),
-    ("prod.env", "bash"), ("Makefile", None),
+    ("prod.env", "bash"), ("Makefile", None), ("F.JAVA", None), ("dir.rs/notes", None),
 ])
 def test_extensions_follow_ast_grep(path: str, language: str | None) -> None:
     assert language_for(path) == language
