@@ -6,12 +6,10 @@ the names and aliases a rule's `language:` accepts, and the file extensions scan
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-from patchgate.diagnostics.engines.astgrep_project import glob_regex
 
 LANGUAGE_ALIASES: dict[str, tuple[str, ...]] = {
     "bash": ("bash",), "c": ("c",), "cpp": ("cc", "c++", "cpp", "cxx"), "csharp": ("cs", "csharp"), "css": ("css",),
@@ -74,8 +72,10 @@ class LanguageMap:
     globs: LanguageGlobs = ()
 
     @cached_property
-    def _compiled(self) -> tuple[tuple[str, tuple], ...]:
-        """Each language's globs compiled once."""
+    def _compiled(self) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+        """Each language's globs compiled once, as ast-grep's globset compiles them."""
+        from patchgate.diagnostics.engines.astgrep_project import glob_regex
+
         return tuple((language, tuple(glob_regex(g) for g in globs)) for language, globs in self.globs)
 
     def language(self, path: str) -> str | None:
@@ -85,10 +85,6 @@ class LanguageMap:
             if any(p.fullmatch(name) for p in patterns):
                 return language
         return language_for(name)
-
-    def languages(self) -> Iterable[str]:
-        """The languages languageGlobs adds files for."""
-        return (language for language, _ in self.globs)
 
 
 def language_map_for(sgconfig: Path | None) -> LanguageMap:
