@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, ValidationInfo, field_validator, model_validator
 
 from patchgate.diagnostics.errors import ConfigError
 from patchgate.diagnostics.globs import check_patterns
@@ -36,6 +36,7 @@ FINDING_KEYS = {"select", "extend_select", "ignore", "per_path", "per_file_ignor
 INTERNAL_KEYS = {"root", "config-file"}
 PYPROJECT = "pyproject.toml"
 PATCHGATE_TOML = "patchgate.toml"
+SGCONFIG_NAMES = ("sgconfig.yml", "sgconfig.yaml")
 
 
 def _kebab(name: str) -> str:
@@ -89,11 +90,21 @@ class Config(Settings):
     fail_level: Literal["error", "warning", "info", "hint"] = Field(default="error", description="Lowest severity that fails a check.")
     jobs: StrictInt | None = Field(default=None, ge=1, description="Worker processes; unset: one per core.")
     cache: CacheConfig = Field(default_factory=CacheConfig, description="Result cache settings.")
-    sgconfig: Path | None = Field(default=None, description="An ast-grep sgconfig.yml whose rule dirs are loaded.")
+    sgconfig: Path | None = Field(default=None, description="An ast-grep sgconfig.yml (rule dirs, languageGlobs); default: one at the root.")
     max_file_size: StrictInt = Field(default=DEFAULT_MAX_FILE_SIZE, ge=1, description="Files larger than this many bytes are not read: each is one unreadable-file warning.")
     docs_url: str | None = Field(default=None, description=(
         "Rule docs URL with a `{rule}` placeholder for the rule id (SARIF helpUri); unset: each rule's own link."))
     connect: dict[str, Any] = Field(default_factory=dict, description="Connect policy; validated by patchgate.connect.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _root_sgconfig(cls, data: Any) -> Any:
+        """An sgconfig.yml at the workspace root is ast-grep's project file: used without a key, as ast-grep does."""
+        if isinstance(data, dict) and data.get("sgconfig") is None and data.get("root") is not None:
+            found = next((name for name in SGCONFIG_NAMES if (Path(data["root"]) / name).is_file()), None)
+            if found is not None:
+                return {**data, "sgconfig": Path(found)}
+        return data
 
     @field_validator("rule_dirs")
     @classmethod

@@ -19,7 +19,8 @@ import pathspec
 
 from patchgate.diagnostics.config import DEFAULT_MAX_FILE_SIZE, Config
 from patchgate.diagnostics.errors import InputError
-from patchgate.diagnostics.source import SourceFile, language_for
+from patchgate.diagnostics.languages import LanguageMap, language_map_for
+from patchgate.diagnostics.source import SourceFile
 
 ALWAYS_EXCLUDE = (".git", ".hg", ".svn", ".patchgate")
 """Never source, even when `exclude` replaces the defaults."""
@@ -175,8 +176,9 @@ def _git_toplevel(start: str) -> str | None:
 class Walker:
     """Collects files under the named paths, pruning ignored directories before entering them."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, languages: LanguageMap | None = None) -> None:
         self.root = os.path.abspath(config.root)
+        self.languages = languages if languages is not None else language_map_for(config.sgconfig)
         self.rules = IgnoreRules(config, self.root)
         self.scope = Scope(self.root, self.rules.git_top or self.root)
         self.files: dict[str, str] = {}
@@ -237,7 +239,7 @@ class Walker:
             if not self.rules.ignored(entry.path, True, scope, parent):
                 stack.append(entry.path)
             return
-        if language_for(entry.name) is None or self.rules.ignored(entry.path, False, scope, parent):
+        if self.languages.language(entry.name) is None or self.rules.ignored(entry.path, False, scope, parent):
             return
         if is_link:
             self._keep_link(entry.path, scope)
@@ -262,9 +264,9 @@ class Walker:
             self.files[key] = path
 
 
-def discover(paths: list[Path], config: Config) -> DiscoveryResult:
+def discover(paths: list[Path], config: Config, languages: LanguageMap | None = None) -> DiscoveryResult:
     """Files to check under paths, honouring gitignore and exclude; missing paths are InputError."""
-    walker = Walker(config)
+    walker = Walker(config, languages)
     for path in paths or [config.root]:
         walker.add_named(path)
     files = [Path(path) for path in sorted(set(walker.files.values()), key=lambda text: text.split(os.sep))]
@@ -283,7 +285,8 @@ def file_sha256(path: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> str | None
         return None
 
 
-def read_source(path: Path, root: Path, max_size: int = DEFAULT_MAX_FILE_SIZE, relative: str | None = None) -> ReadResult | None:
+def read_source(path: Path, root: Path, max_size: int = DEFAULT_MAX_FILE_SIZE, relative: str | None = None,
+                languages: LanguageMap | None = None) -> ReadResult | None:
     """Read and decode one file; None for a binary file (skipped silently, not a problem)."""
     relative = relative_path(path, root) if relative is None else relative
     try:
@@ -303,4 +306,4 @@ def read_source(path: Path, root: Path, max_size: int = DEFAULT_MAX_FILE_SIZE, r
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         return ReadResult(FileProblem(path, f"not valid UTF-8 at byte {error.start}"), sha256)
-    return ReadResult(SourceFile(path=relative, text=text, language=language_for(relative)), sha256)
+    return ReadResult(SourceFile(path=relative, text=text, language=(languages or LanguageMap()).language(relative)), sha256)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import yaml
 
 from patchgate.diagnostics.engines.astgrep_project import find_sgconfig, load_sgconfig
+from patchgate.diagnostics.engines.astgrep_yaml import error_line, load_one
 from patchgate.diagnostics.errors import RuleLoadError
 from patchgate.diagnostics.models import Diagnostic
 from patchgate.diagnostics.source import EXTENSION_LANGUAGES, RuleEngine, SourceFile
@@ -58,9 +59,11 @@ class RuleTestResult:
 def _load_yaml(path: Path) -> Any:
     """A YAML file's single document; RuleLoadError names the file."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        return load_one(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
         raise RuleLoadError(f"{path}: cannot read rule test: {str(error).splitlines()[0]}") from None
+    except yaml.YAMLError as error:
+        raise RuleLoadError(f"{path}: cannot read rule test: {error_line(error)}") from None
 
 
 def snapshot_dir_for(test_file: Path) -> Path:

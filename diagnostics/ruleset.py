@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from patchgate.diagnostics.config import Config
+from patchgate.diagnostics.languages import LanguageGlobs
 from patchgate.diagnostics.models import Rule
 from patchgate.diagnostics.source import RuleEngine
 
@@ -32,24 +34,29 @@ class RulesetSpec:
     rule_files: tuple[str, ...]
     rule_modules: tuple[str, ...] = ()
     builtin_libcst: bool = True
+    language_globs: LanguageGlobs = ()
 
 
-def rule_files_for(config: Config) -> tuple[str, ...]:
-    """Built-in YAML rules, then the config's rule dirs and any sgconfig.yml rule dirs."""
-    dirs = [BUILTIN_RULE_DIR, *config.rule_dirs]
-    if config.sgconfig is not None:
-        from patchgate.diagnostics.engines.astgrep_project import load_sgconfig
-
-        dirs.extend(load_sgconfig(config.sgconfig).rule_dirs)
-    files: list[str] = []
-    for directory in dirs:
-        files.extend(str(p) for p in sorted(Path(directory).rglob("*")) if p.suffix in {".yml", ".yaml"})
-    return tuple(files)
+def rule_files_for(config: Config, sg_dirs: tuple[Path, ...] = ()) -> tuple[str, ...]:
+    """Built-in YAML rules, then the config's rule dirs and the sgconfig.yml's, each real file once."""
+    files: dict[str, str] = {}
+    for directory in [BUILTIN_RULE_DIR, *config.rule_dirs, *sg_dirs]:
+        for path in sorted(Path(directory).rglob("*")):
+            if path.suffix in {".yml", ".yaml"}:
+                files.setdefault(os.path.realpath(path), str(path))  # a folder named twice is one folder
+    return tuple(files.values())
 
 
 def spec_for(config: Config) -> RulesetSpec:
-    """The ruleset spec a config asks for."""
-    return RulesetSpec(rule_files=rule_files_for(config), rule_modules=tuple(config.rule_modules))
+    """The ruleset spec a config asks for, with the languageGlobs of its sgconfig.yml."""
+    sg_dirs: tuple[Path, ...] = ()
+    globs: LanguageGlobs = ()
+    if config.sgconfig is not None:
+        from patchgate.diagnostics.engines.astgrep_project import load_sgconfig
+
+        project = load_sgconfig(config.sgconfig)
+        sg_dirs, globs = project.rule_dirs, project.language_globs
+    return RulesetSpec(rule_files=rule_files_for(config, sg_dirs), rule_modules=tuple(config.rule_modules), language_globs=globs)
 
 
 def build_engines(spec: RulesetSpec) -> list[RuleEngine]:
@@ -86,6 +93,7 @@ def spec_digest(spec: RulesetSpec) -> str:
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for module_spec in spec.rule_modules:
         digest.update(module_spec.encode() + _module_source_digest(module_spec).encode())
+    digest.update(repr(spec.language_globs).encode())
     return digest.hexdigest()
 
 

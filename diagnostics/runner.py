@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 from patchgate.diagnostics.cache import ResultCache
 from patchgate.diagnostics.config import Config
 from patchgate.diagnostics.discovery import FileProblem, discover, file_sha256, read_source, relative_path
+from patchgate.diagnostics.languages import LanguageMap
 from patchgate.diagnostics.models import Diagnostic
 from patchgate.diagnostics.ruleset import UNREADABLE_FILE_RULE, Ruleset, RulesetSpec, build_engines, load_ruleset, tool_version
 from patchgate.diagnostics.selection import RuleSelector
@@ -89,11 +90,11 @@ def check_source(source: SourceFile, selected: frozenset[str], engines: Sequence
     return sorted((d for d in found if d.rule_id in selected or d.engine == "patchgate"), key=Diagnostic.sort_key)
 
 
-def _check_batch(jobs: list[FileJob], root: str, max_size: int) -> list[Outcome]:
+def _check_batch(jobs: list[FileJob], root: str, max_size: int, languages: LanguageMap) -> list[Outcome]:
     """Worker entry: read, hash and check each file; binary files are left out."""
     outcomes = []
     for job in jobs:
-        read = read_source(Path(job.absolute), Path(root), max_size, relative=job.relative)
+        read = read_source(Path(job.absolute), Path(root), max_size, relative=job.relative, languages=languages)
         if read is None:
             continue
         if isinstance(read.source, FileProblem):
@@ -108,7 +109,8 @@ def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, m
     """Outcomes of file jobs as batches finish (so the caller decodes results while workers are busy)."""
     global _WORKER_ENGINES, _WORKER_RULES
     _WORKER_ENGINES, _WORKER_RULES = ruleset.engines, ruleset.by_id  # a forked worker inherits them
-    work = functools.partial(_check_batch, root=str(root), max_size=max_size)
+    languages = LanguageMap(ruleset.spec.language_globs)
+    work = functools.partial(_check_batch, root=str(root), max_size=max_size, languages=languages)
     batches = largest_first(jobs, lambda job: job.absolute)
     yield from run_batches(work, batches, workers, (_init_worker, (ruleset.spec,)), progress)
 
@@ -118,7 +120,7 @@ def run_check(paths: list[Path], config: Config, options: CheckOptions, progress
     ruleset = load_ruleset(config)
     selector = RuleSelector(ruleset.rules, config, options.select, options.ignore, options.extend_select)
     digest = hashlib.sha256(f"{ruleset.digest}:{selector.digest()}".encode()).hexdigest()
-    found = discover(paths, config)
+    found = discover(paths, config, LanguageMap(ruleset.spec.language_globs))
     diagnostics = [_problem_diagnostic(problem.path, problem.reason, config.root) for problem in found.problems]
     jobs = [FileJob(str(path), relative, selector.selected_for(relative)) for path in found.files for relative in [relative_path(path, config.root)]]
     use_cache = options.use_cache and config.cache.enabled
@@ -164,12 +166,10 @@ def _cache_hits(cache: ResultCache, jobs: list[FileJob], config: Config) -> list
 
 def check_text(text: str, filename: str, config: Config, options: CheckOptions) -> CheckResult:
     """Check text that is not on disk (stdin from an editor or hook) as if it were at filename."""
-    from patchgate.diagnostics.source import language_for
-
     ruleset = load_ruleset(config)
     selector = RuleSelector(ruleset.rules, config, options.select, options.ignore, options.extend_select)
     relative = relative_path(Path(filename).absolute(), config.root)
-    source = SourceFile(path=relative, text=text, language=language_for(relative))
+    source = SourceFile(path=relative, text=text, language=LanguageMap(ruleset.spec.language_globs).language(relative))
     found = check_source(source, selector.selected_for(relative), ruleset.engines, ruleset.by_id)
     digest = hashlib.sha256(f"{ruleset.digest}:{selector.digest()}".encode()).hexdigest()
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -6,35 +6,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
 
+from patchgate.diagnostics.languages import EXTENSION_LANGUAGES, language_for
 from patchgate.diagnostics.models import Diagnostic, Rule
 from patchgate.diagnostics.span import LineIndex
 
-EXTENSION_LANGUAGES: dict[str, str] = {
-    ".py": "python",
-    ".pyi": "python",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".jsx": "javascript",
-    ".ts": "typescript",
-    ".mts": "typescript",
-    ".cts": "typescript",
-    ".tsx": "tsx",
-    ".go": "go",
-    ".rs": "rust",
-    ".json": "json",
-    ".yml": "yaml",
-    ".yaml": "yaml",
-    ".toml": "toml",
-    ".sh": "bash",
-    ".bash": "bash",
-}
-
-
-def language_for(path: str) -> str | None:
-    """The language of a path by its extension, or None when patchgate has no engine for it."""
-    dot = path.rfind(".")
-    return EXTENSION_LANGUAGES.get(path[dot:].lower()) if dot >= 0 else None
+__all__ = ["EXTENSION_LANGUAGES", "RuleEngine", "SourceFile", "language_for"]
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def found(root: Path, paths: list[Path] | None = None, **settings: object) -> li
 
 
 def test_finds_known_languages_sorted_and_unique(tmp_path: Path) -> None:
-    make(tmp_path, {"b.py": "", "a/x.ts": "", "a/y.txt": "", "c.yaml": "", "README.md": "", "a/z.pyi": ""})
+    make(tmp_path, {"b.py": "", "a/x.ts": "", "a/y.txt": "", "c.yaml": "", "README.rst": "", "a/z.pyi": ""})
     assert found(tmp_path, [tmp_path, tmp_path / "a"]) == ["a/x.ts", "a/z.pyi", "b.py", "c.yaml"]
     assert all(p.is_absolute() for p in discover([tmp_path], Config(root=tmp_path)).files)
 

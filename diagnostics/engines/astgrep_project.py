@@ -10,46 +10,13 @@ from typing import Any
 
 import yaml
 
+from patchgate.diagnostics.engines.astgrep_yaml import error_line, load_all, load_one
 from patchgate.diagnostics.errors import ConfigError, RuleLoadError
 
 SGCONFIG_NAMES = ("sgconfig.yml", "sgconfig.yaml")
 SGCONFIG_KEYS = frozenset({"ruleDirs", "testConfigs", "utilDirs", "languageGlobs", "customLanguages", "languageInjections"})
 YAML_SUFFIXES = (".yml", ".yaml")
 SNAPSHOT_DIR = "__snapshots__"
-
-
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Yaml12Loader(_BaseLoader):
-    """SafeLoader with YAML 1.2 core scalars, as ast-grep's serde_yaml reads them (`off`, `yes` stay strings)."""
-
-
-def _yaml12_int(loader: Any, node: yaml.ScalarNode) -> int:
-    """Decimal, 0o octal and 0x hex integers only (YAML 1.1's `010` octal and `1:20` are not integers)."""
-    text = str(loader.construct_scalar(node))
-    if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    return int(text, 10)
-
-
-_IMPLICIT = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
-_Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in _IMPLICIT]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
-)
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+)|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+0123456789."),
-)
-_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _yaml12_int)
 
 
 def read_yaml_documents(path: Path) -> list[Any]:
@@ -59,12 +26,9 @@ def read_yaml_documents(path: Path) -> list[Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise RuleLoadError(f"{path}: cannot read rule file: {error}") from None
     try:
-        return [doc for doc in yaml.load_all(text, Loader=_Yaml12Loader) if doc is not None]
+        return load_all(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise RuleLoadError(f"{path}: invalid YAML{where}: {problem}") from None
+        raise RuleLoadError(f"{path}: {error_line(error)}") from None
 
 
 def yaml_files(directory: Path) -> list[Path]:
@@ -88,6 +52,8 @@ class SgProject:
     rule_dirs: tuple[Path, ...]
     test_configs: tuple[TestConfig, ...]
     util_dirs: tuple[Path, ...]
+    language_globs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    custom_languages: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -136,16 +102,58 @@ def load_sgconfig(path: Path) -> SgProject:
     """Read an sgconfig.yml; ConfigError names the file, the key and the reason."""
     path = Path(path).resolve()
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml12Loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        data = load_one(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read sgconfig: {str(error).splitlines()[0]}") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: {error_line(error)}") from None
     data = data or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: sgconfig must be a mapping")
     unknown = set(data) - SGCONFIG_KEYS
     if unknown:
         raise ConfigError(f"{path}: {sorted(unknown)[0]}: unknown sgconfig key")
-    return SgProject(path, _dir_list(data, "ruleDirs", path), _test_configs(data, path), _dir_list(data, "utilDirs", path))
+    custom = _custom_languages(data, path)
+    return SgProject(path, _dir_list(data, "ruleDirs", path), _test_configs(data, path), _dir_list(data, "utilDirs", path),
+                     _language_globs(data, path, custom), custom)
+
+
+def _custom_languages(data: dict, path: Path) -> tuple[str, ...]:
+    """The names `customLanguages` declares (each needs a tree-sitter dynamic library patchgate does not load)."""
+    value = data.get("customLanguages") or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: customLanguages: expected a mapping of language name to settings")
+    return tuple(str(name) for name in value)
+
+
+def _language_globs(data: dict, path: Path, custom: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`languageGlobs`: language -> globs on the file name, checked and normalised to ast-grep's language names."""
+    from patchgate.diagnostics.languages import canonical_language
+
+    value = data.get("languageGlobs") or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: languageGlobs: expected a mapping of language to a list of globs")
+    found = []
+    for name, globs in value.items():
+        language = canonical_language(name)
+        if language is None:
+            raise ConfigError(f"{path}: languageGlobs: {unsupported_language(name, custom)}")
+        if not isinstance(globs, list) or not all(isinstance(g, str) for g in globs):
+            raise ConfigError(f"{path}: languageGlobs.{name}: expected a list of glob strings")
+        for glob in globs:
+            try:
+                glob_regex(glob)
+            except ValueError as error:
+                raise ConfigError(f"{path}: languageGlobs.{name}: invalid glob {glob!r}: {error}") from None
+        found.append((language, tuple(globs)))
+    return tuple(found)
+
+
+def unsupported_language(name: object, custom: tuple[str, ...] = ()) -> str:
+    """Why a language name cannot run: a custom (dynamic library) language, or one ast-grep does not know."""
+    if isinstance(name, str) and name in custom:
+        return f"custom language {name!r} needs a tree-sitter dynamic library (customLanguages), which patchgate does not load"
+    return f"unknown language {name!r} (not one ast-grep-py supports)"
 
 
 def find_sgconfig(start: Path) -> Path | None:
@@ -175,7 +183,7 @@ def load_global_utils(util_dirs: tuple[Path, ...]) -> GlobalUtils:
                     raise RuleLoadError(f"{path}: a utility rule needs `id`, `language` and `rule`")
                 language = normalize_language(doc.get("language"))
                 if language is None:
-                    raise RuleLoadError(f"{path}: utility `{doc['id']}`: unknown language {doc.get('language')!r}")
+                    raise RuleLoadError(f"{path}: utility `{doc['id']}`: {unsupported_language(doc.get('language'))}")
                 core = {key: doc[key] for key in ("rule", "utils", "constraints") if key in doc}
                 found.setdefault(language[0], {})[doc["id"]] = core
     return found

@@ -13,31 +13,22 @@ from ast_grep_py import SgRoot
 from patchgate.diagnostics.engines import astgrep_project as project
 from patchgate.diagnostics.engines.astgrep_analysis import missing_kinds_reason, referenced_utils
 from patchgate.diagnostics.engines.astgrep_transform import FixTemplate, parse_fix, parse_rewrite, rewriter_config, used_vars_defined
-from patchgate.diagnostics.errors import RuleLoadError
+from patchgate.diagnostics.engines.astgrep_yaml import non_string_scalar
+from patchgate.diagnostics.errors import ConfigError, RuleLoadError
+from patchgate.diagnostics.languages import AST_GREP_LANGUAGES, canonical_language
 from patchgate.diagnostics.models import RuleExample, Rule
 
 RULE_KEYS = frozenset({"id", "language", "rule", "constraints", "utils", "transform", "fix", "rewriters", "message",
                        "note", "severity", "labels", "files", "ignores", "url", "metadata"})
 SEVERITIES = {"hint": "hint", "info": "info", "warning": "warning", "error": "error", "off": "off"}
-_LANGUAGE_ALIASES: dict[str, tuple[str, ...]] = {
-    "bash": ("bash",), "c": ("c",), "cpp": ("cc", "c++", "cpp", "cxx"), "csharp": ("cs", "csharp"), "css": ("css",),
-    "dart": ("dart",), "elixir": ("ex", "elixir"), "go": ("go", "golang"), "haskell": ("hs", "haskell"),
-    "hcl": ("hcl",), "html": ("html",), "java": ("java",), "javascript": ("javascript", "js", "jsx"),
-    "json": ("json",), "kotlin": ("kotlin", "kt"), "lua": ("lua",), "markdown": ("markdown", "md"), "nix": ("nix",),
-    "php": ("php",), "python": ("py", "python"), "ruby": ("rb", "ruby"), "rust": ("rs", "rust"),
-    "scala": ("scala",), "solidity": ("solidity", "sol"), "swift": ("swift",), "tsx": ("tsx",),
-    "typescript": ("ts", "typescript"), "yaml": ("yml", "yaml"),
-}
-LANGUAGES: dict[str, str] = {alias: name for name, aliases in _LANGUAGE_ALIASES.items() for alias in aliases}
+LANGUAGES: dict[str, str] = AST_GREP_LANGUAGES
 """Every language name ast-grep accepts (compared case-insensitively) -> patchgate's language name."""
 _KEBAB_JUNK = re.compile(r"[^a-z0-9]+")
 
 
 def normalize_language(name: object) -> tuple[str, str] | None:
     """(patchgate language, ast-grep-py language) for a name ast-grep accepts, else None."""
-    if not isinstance(name, str):
-        return None
-    canonical = LANGUAGES.get(name.lower())
+    canonical = canonical_language(name)
     return (canonical, canonical) if canonical else None
 
 
@@ -177,6 +168,15 @@ def one_line_error(error: BaseException) -> str:
     return next((line for line in lines if line), type(error).__name__)
 
 
+def _custom_languages(rule_file: Path) -> tuple[str, ...]:
+    """The customLanguages of the sgconfig.yml governing a rule file (none when it has none or is broken)."""
+    found = project.find_sgconfig(rule_file.parent)
+    try:
+        return project.load_sgconfig(found).custom_languages if found is not None else ()
+    except ConfigError:
+        return ()
+
+
 class _Document:
     """One YAML document being turned into an AstGrepRule; every failure names file and rule id."""
 
@@ -229,11 +229,14 @@ class _Document:
             raise self.fail("missing `language`")
         language = normalize_language(self.data["language"])
         if language is None:
-            raise self.fail(f"unknown language {self.data['language']!r}")
+            raise self.fail(project.unsupported_language(self.data["language"], _custom_languages(self.path)))
         if "rule" not in self.data:
             raise self.fail("missing `rule`")
         if not isinstance(self.data["rule"], dict):
             raise self.fail("`rule` must be a mapping of rule keys (pattern, kind, regex, has, all, ...)")
+        reason = next(filter(None, (non_string_scalar(self.data.get(k), k) for k in ("rule", "constraints", "utils"))), None)
+        if reason:
+            raise self.fail(reason)
         return language
 
     def severity(self) -> str:

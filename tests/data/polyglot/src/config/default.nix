@@ -1,0 +1,3 @@
+{ pkgs }:
+let src = builtins.fetchurl "https://example.org/a.tar.gz";
+in pkgs.hello

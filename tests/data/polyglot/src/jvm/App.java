@@ -1,0 +1,6 @@
+public class App {
+    public static void main(String[] args) {
+        System.out.println("hello " + args.length);
+        System.err.println("not this one");
+    }
+}

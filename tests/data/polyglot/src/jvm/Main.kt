@@ -1,0 +1,5 @@
+fun main() {
+    val name = "kotlin"
+    println(name)
+    print(name)
+}

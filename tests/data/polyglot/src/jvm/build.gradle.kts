@@ -1,0 +1,2 @@
+plugins { id("java") }
+println("configured")

@@ -1,0 +1,6 @@
+class Program {
+    static void Main() {
+        System.Console.Write("x");
+        Console.WriteLine("hello");
+    }
+}

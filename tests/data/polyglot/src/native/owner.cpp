@@ -1,0 +1,4 @@
+struct Node { int v; };
+void drop(Node *n) {
+    delete n;
+}

@@ -1,0 +1,2 @@
+let data = try! load()
+let safe = try? load()

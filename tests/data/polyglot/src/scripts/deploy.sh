@@ -1,0 +1,3 @@
+#!/bin/sh
+eval "$COMMAND"
+echo done

