@@ -109,7 +109,7 @@ def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, m
     global _WORKER_ENGINES, _WORKER_RULES
     _WORKER_ENGINES, _WORKER_RULES = ruleset.engines, ruleset.by_id  # a forked worker inherits them
     work = functools.partial(_check_batch, root=str(root), max_size=max_size)
-    batches = largest_first(jobs, lambda job: job.absolute)
+    batches = largest_first(jobs, lambda job: job.absolute, workers)
     yield from run_batches(work, batches, workers, (_init_worker, (ruleset.spec,)), progress)
 
 
