@@ -1,30 +1,57 @@
-"""Result cache in one SQLite file: a re-run on an unchanged tree parses nothing.
+"""Result cache in one SQLite file: a re-run on an unchanged tree parses nothing, whatever the selection.
 
-Keyed by (path, file sha256, ruleset digest, tool version). WAL mode and a busy
-timeout make two concurrent runs safe; a broken or locked cache degrades to no cache.
+One row per file, keyed by (path, file sha256, rule-source digest, tool version). A row keeps the raw
+findings (before suppression comments) of every rule that has run on those bytes, so any selection of
+those rules is answered from it, and a run that selects a new rule computes only that rule and adds it
+to the row. It also keeps the finished findings of the last selection, which a re-run with the same
+selection takes as they are. WAL mode and a busy timeout make two concurrent runs safe; a broken or
+locked cache degrades to no cache.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS results (
-    path TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS file_rules (
+    path TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,
     ruleset TEXT NOT NULL,
     version TEXT NOT NULL,
-    diagnostics TEXT NOT NULL,
-    PRIMARY KEY (path, sha256, ruleset, version)
+    rules TEXT NOT NULL,
+    exact INTEGER NOT NULL,
+    raw TEXT NOT NULL,
+    final_key TEXT NOT NULL,
+    final TEXT NOT NULL
 ) WITHOUT ROWID;
 """
 DB_NAME = "cache.sqlite3"
 
 
+@dataclass(frozen=True)
+class Row:
+    """What is stored for one file's bytes: the rules that ran, their raw findings, the last finished result.
+
+    `exact`: the raw findings hold an engine's own finding (a file libcst could not parse, a crashed
+    rule) that depends on the whole set of rules run, so the row answers only that very set."""
+
+    rules: frozenset[str]
+    exact: bool
+    raw: str
+    final_key: str = ""
+    final: str = ""
+
+    def answers(self, selected: frozenset[str]) -> bool:
+        """Can this row give every finding of `selected` without running a rule?"""
+        return selected == self.rules if self.exact else selected <= self.rules
+
+
 class ResultCache:
-    """Stores each file's diagnostics (as JSON text) under its content and ruleset key."""
+    """Stores each file's per-rule findings (as JSON text) under its content and rule-source key."""
 
     def __init__(self, directory: Path, ruleset_digest: str, version: str) -> None:
         self.path = directory / DB_NAME
@@ -46,38 +73,32 @@ class ResultCache:
                 return None
         return self._conn
 
-    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[str, str]:
-        """Cached diagnostics JSON by path, for every (path, sha256) key that is stored."""
+    def rows(self, keys: Iterable[tuple[str, str]]) -> dict[str, Row]:
+        """The stored row of every (path, sha256) key whose bytes, rules and version still match."""
         conn = self._connect()
         wanted = dict(keys)
         if conn is None or not wanted:
             return {}
-        found: dict[str, str] = {}
+        found: dict[str, Row] = {}
         try:
-            rows = conn.execute(
-                "SELECT path, sha256, diagnostics FROM results WHERE ruleset = ? AND version = ?",
-                (self.ruleset, self.version),
-            )
-            for path, sha256, diagnostics in rows:
+            query = "SELECT path, sha256, rules, exact, raw, final_key, final FROM file_rules WHERE ruleset = ? AND version = ?"
+            for path, sha256, rules, exact, raw, final_key, final in conn.execute(query, (self.ruleset, self.version)):
                 if wanted.get(path) == sha256:
-                    found[path] = diagnostics
-        except sqlite3.Error:
+                    found[path] = Row(frozenset(json.loads(rules)), bool(exact), raw, final_key, final)
+        except (sqlite3.Error, ValueError):
             return {}
         return found
 
-    def put_many(self, entries: Iterable[tuple[str, str, str]]) -> None:
-        """Store (path, sha256, diagnostics JSON) rows in one transaction, replacing older ones."""
+    def put_rows(self, entries: Iterable[tuple[str, str, Row]]) -> None:
+        """Store (path, sha256, row) in one transaction, replacing each path's older row."""
         conn = self._connect()
-        rows = [(path, sha, self.ruleset, self.version, data) for path, sha, data in entries]
+        rows = [(path, sha, self.ruleset, self.version, json.dumps(sorted(row.rules)), int(row.exact), row.raw, row.final_key, row.final)
+                for path, sha, row in entries]
         if conn is None or not rows:
             return
         try:
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(
-                "DELETE FROM results WHERE path = ? AND (ruleset != ? OR version != ? OR sha256 != ?)",
-                [(path, self.ruleset, self.version, sha) for path, sha, *_ in rows],
-            )
-            conn.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", rows)
+            conn.executemany("INSERT OR REPLACE INTO file_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             conn.execute("COMMIT")
         except sqlite3.Error:
             try:
@@ -91,7 +112,7 @@ class ResultCache:
         if conn is None:
             return {"path": str(self.path), "entries": 0, "bytes": 0}
         try:
-            entries = conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+            entries = conn.execute("SELECT COUNT(*) FROM file_rules").fetchone()[0]
         except sqlite3.Error:
             entries = 0
         size = self.path.stat().st_size if self.path.exists() else 0

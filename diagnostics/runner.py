@@ -12,12 +12,13 @@ from typing import NamedTuple
 
 from pydantic import TypeAdapter
 
-from patchgate.diagnostics.cache import ResultCache
+from patchgate.diagnostics.cache import ResultCache, Row
 from patchgate.diagnostics.config import Config
 from patchgate.diagnostics.discovery import FileProblem, discover, file_sha256, read_source, relative_path
 from patchgate.diagnostics.languages import LanguageMap
 from patchgate.diagnostics.models import Diagnostic
 from patchgate.diagnostics.ruleset import UNREADABLE_FILE_RULE, Ruleset, RulesetSpec, build_engines, load_ruleset, tool_version
+from patchgate.diagnostics.reuse import NOTHING, FileJob, merged, plan
 from patchgate.diagnostics.selection import RuleSelector
 from patchgate.diagnostics.source import RuleEngine, SourceFile
 from patchgate.diagnostics.suppression import apply_suppressions
@@ -52,15 +53,6 @@ class CheckResult:
     skipped: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class FileJob:
-    """One file for a worker: where to read it and which rules apply to it."""
-
-    absolute: str
-    relative: str
-    selected: frozenset[str]
-
-
 class Outcome(NamedTuple):
     """What a worker sends back for one file: its hash, and its findings JSON or why it was unreadable."""
 
@@ -68,6 +60,7 @@ class Outcome(NamedTuple):
     sha256: str
     diagnostics: str | None
     problem: str | None
+    raw: str = NOTHING
 
 
 _WORKER_ENGINES: list[RuleEngine] = []
@@ -83,15 +76,26 @@ def _init_worker(spec: RulesetSpec) -> None:
 
 def check_source(source: SourceFile, selected: frozenset[str], engines: Sequence[RuleEngine], rules: dict) -> list[Diagnostic]:
     """Every engine's findings on one decoded file, after suppressions."""
+    return finish(source, engine_findings(source, selected, engines), selected, rules)
+
+
+def engine_findings(source: SourceFile, selected: frozenset[str], engines: Sequence[RuleEngine]) -> list[Diagnostic]:
+    """The engines' raw findings for some rules, before suppression comments: what the cache keeps per rule."""
     found: list[Diagnostic] = []
-    for engine in engines:
-        found.extend(engine.check(source, selected))
+    if selected:
+        for engine in engines:
+            found.extend(engine.check(source, selected))
+    return found
+
+
+def finish(source: SourceFile, found: list[Diagnostic], selected: frozenset[str], rules: dict) -> list[Diagnostic]:
+    """Raw findings of the selected rules after suppressions, in report order."""
     found = apply_suppressions(source, found, rules, report_unused="unused-suppression" in selected, selected=selected)
     return sorted((d for d in found if d.rule_id in selected or d.engine == "patchgate"), key=Diagnostic.sort_key)
 
 
 def _check_batch(jobs: list[FileJob], root: str, max_size: int, languages: LanguageMap) -> list[Outcome]:
-    """Worker entry: read, hash and check each file; binary files are left out."""
+    """Worker entry: read, hash, run the rules the cache lacks and finish each file; binary files are left out."""
     outcomes = []
     for job in jobs:
         read = read_source(Path(job.absolute), Path(root), max_size, relative=job.relative, languages=languages)
@@ -100,8 +104,9 @@ def _check_batch(jobs: list[FileJob], root: str, max_size: int, languages: Langu
         if isinstance(read.source, FileProblem):
             outcomes.append(Outcome(job.relative, read.sha256, None, read.source.reason))
             continue
-        found = check_source(read.source, job.selected, _WORKER_ENGINES, _WORKER_RULES)
-        outcomes.append(Outcome(job.relative, read.sha256, DIAGNOSTICS.dump_json(found).decode(), None))
+        raw = engine_findings(read.source, job.compute, _WORKER_ENGINES)
+        found = finish(read.source, DIAGNOSTICS.validate_json(job.prior) + raw, job.selected, _WORKER_RULES)
+        outcomes.append(Outcome(job.relative, read.sha256, DIAGNOSTICS.dump_json(found).decode(), None, DIAGNOSTICS.dump_json(raw).decode()))
     return outcomes
 
 
@@ -111,7 +116,7 @@ def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, m
     _WORKER_ENGINES, _WORKER_RULES = ruleset.engines, ruleset.by_id  # a forked worker inherits them
     languages = LanguageMap(ruleset.spec.language_globs)
     work = functools.partial(_check_batch, root=str(root), max_size=max_size, languages=languages)
-    batches = largest_first(jobs, lambda job: job.absolute)
+    batches = largest_first(jobs, lambda job: job.absolute, workers)
     yield from run_batches(work, batches, workers, (_init_worker, (ruleset.spec,)), progress)
 
 
@@ -122,28 +127,37 @@ def run_check(paths: list[Path], config: Config, options: CheckOptions, progress
     digest = hashlib.sha256(f"{ruleset.digest}:{selector.digest()}".encode()).hexdigest()
     found = discover(paths, config, LanguageMap(ruleset.spec.language_globs))
     diagnostics = [_problem_diagnostic(problem.path, problem.reason, config.root) for problem in found.problems]
-    jobs = [FileJob(str(path), relative, selector.selected_for(relative)) for path in found.files for relative in [relative_path(path, config.root)]]
+    files = [(str(path), relative, selector.selected_for(relative)) for path in found.files for relative in [relative_path(path, config.root)]]
     use_cache = options.use_cache and config.cache.enabled
-    cache = ResultCache(config.root / config.cache.dir, digest, tool_version()) if use_cache else None
-    hits = _cache_hits(cache, jobs, config) if cache else []
-    known = {hit.relative for hit in hits}
-    misses = [job for job in jobs if job.relative not in known]
+    cache = ResultCache(config.root / config.cache.dir, ruleset.digest, tool_version()) if use_cache else None
+    hashes, rows = _cache_rows(cache, files, config) if cache else ({}, {})
+    hits: list[Outcome] = []
+    jobs: list[FileJob] = []
+    for absolute, relative, selected in files:
+        planned = plan(absolute, relative, selected, rows.get(relative)) if relative in hashes else FileJob(absolute, relative, selected, selected)
+        if isinstance(planned, str):
+            hits.append(Outcome(relative, hashes[relative], planned, None))
+        else:
+            jobs.append(planned)
     workers = options.jobs or config.jobs or default_jobs()
     fresh: list[Outcome] = []
     inputs: dict[str, str] = {}
-    for outcome in itertools.chain(hits, _tee(_run_jobs(misses, ruleset, config.root, workers, config.max_file_size, progress), fresh)):
+    for outcome in itertools.chain(hits, _tee(_run_jobs(jobs, ruleset, config.root, workers, config.max_file_size, progress), fresh)):
         inputs[outcome.relative] = outcome.sha256
         if outcome.diagnostics is not None:
             diagnostics.extend(DIAGNOSTICS.validate_json(outcome.diagnostics))
         else:
             diagnostics.append(_problem_diagnostic(outcome.relative, outcome.problem or "unreadable", config.root))
     if cache:
-        cache.put_many((o.relative, o.sha256, o.diagnostics) for o in fresh if o.diagnostics is not None)
+        by_path = {job.relative: job for job in jobs}
+        cache.put_rows((o.relative, o.sha256, merged(rows.get(o.relative), by_path[o.relative], o.raw, o.diagnostics))
+                       for o in fresh if o.diagnostics is not None and _consistent(o, by_path[o.relative], hashes))
         cache.close()
     diagnostics = [_with_alias(d, selector) for d in diagnostics if _selected(d, selector)]
     diagnostics.sort(key=Diagnostic.sort_key)
     inputs = dict(sorted(inputs.items()))
-    return CheckResult(diagnostics, inputs, {}, ruleset, selector, digest, cached_files=len(hits), checked_files=len(misses))
+    return CheckResult(diagnostics, inputs, {}, ruleset, selector, digest, cached_files=len(files) - sum(1 for job in jobs if job.compute),
+                       checked_files=sum(1 for job in jobs if job.compute))
 
 
 def _tee(outcomes: Iterator[Outcome], kept: list[Outcome]) -> Iterator[Outcome]:
@@ -153,15 +167,19 @@ def _tee(outcomes: Iterator[Outcome], kept: list[Outcome]) -> Iterator[Outcome]:
         yield outcome
 
 
-def _cache_hits(cache: ResultCache, jobs: list[FileJob], config: Config) -> list[Outcome]:
-    """Files whose current bytes have stored results: hashed here, never parsed."""
+def _consistent(outcome: Outcome, job: FileJob, hashes: dict[str, str]) -> bool:
+    """Were the stored findings a job reused taken from the bytes the worker read? (A file edited mid-run is not stored.)"""
+    return job.compute == job.selected and job.prior == NOTHING or hashes.get(outcome.relative) == outcome.sha256
+
+
+def _cache_rows(cache: ResultCache, files: list[tuple[str, str, frozenset[str]]], config: Config) -> tuple[dict[str, str], dict[str, Row]]:
+    """Each file's current hash (read here, never parsed) and its stored row when one matches those bytes."""
     hashes: dict[str, str] = {}
-    for job in jobs:
-        sha256 = file_sha256(Path(job.absolute), config.max_file_size)
+    for absolute, relative, _ in files:
+        sha256 = file_sha256(Path(absolute), config.max_file_size)
         if sha256 is not None:
-            hashes[job.relative] = sha256
-    stored = cache.get_many(hashes.items())
-    return [Outcome(relative, hashes[relative], data, None) for relative, data in stored.items()]
+            hashes[relative] = sha256
+    return hashes, cache.rows(hashes.items())
 
 
 def check_text(text: str, filename: str, config: Config, options: CheckOptions) -> CheckResult:

@@ -31,8 +31,11 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def largest_first(items: Sequence[Item], path_of: Callable[[Item], str]) -> list[list[Item]]:
-    """Batches of items ordered by their file's size, biggest first (a file that cannot be stat'ed counts 0)."""
+def largest_first(items: Sequence[Item], path_of: Callable[[Item], str], workers: int = 1) -> list[list[Item]]:
+    """Batches of items ordered by their file's size, biggest first (a file that cannot be stat'ed counts 0).
+
+    For several workers the first batches are small (1, 1, 2, 2, 4, 4, ... files): the biggest files,
+    usually the costliest, go to different workers instead of all landing in the first batch."""
     def size(item: Item) -> int:
         try:
             return os.stat(path_of(item)).st_size
@@ -40,7 +43,12 @@ def largest_first(items: Sequence[Item], path_of: Callable[[Item], str]) -> list
             return 0
 
     ordered = sorted(items, key=size, reverse=True)
-    return [ordered[i : i + BATCH_SIZE] for i in range(0, len(ordered), BATCH_SIZE)]
+    batches, start, count = [], 0, 0
+    while start < len(ordered):
+        width = BATCH_SIZE if workers <= 1 else min(BATCH_SIZE, 2 ** (count // workers))
+        batches.append(ordered[start : start + width])
+        start, count = start + width, count + 1
+    return batches
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

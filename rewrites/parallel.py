@@ -66,6 +66,7 @@ def run_tasks(task: FileTask, files: list[Path], root: Path, max_size: int, jobs
     _TASK = task  # a forked worker inherits it
     pairs = [(str(path), relative_path(path, root)) for path in files]
     work = functools.partial(_run_batch, root=str(root), max_size=max_size)
-    batches = largest_first(pairs, lambda pair: pair[0])
-    outcomes = run_batches(work, batches, jobs or default_jobs(), (_init_worker, (task,)), progress)
+    workers = jobs or default_jobs()
+    batches = largest_first(pairs, lambda pair: pair[0], workers)
+    outcomes = run_batches(work, batches, workers, (_init_worker, (task,)), progress)
     return sorted(outcomes, key=lambda outcome: outcome.relative)

@@ -101,6 +101,31 @@ def test_warm_run_parses_nothing_and_edits_invalidate(project: Path) -> None:
     assert no_cache == third
 
 
+def test_each_rule_is_cached_so_alternating_selections_turn_warm(project: Path) -> None:
+    make_project(project)
+    (project / "src/app.py").write_text("def main():\n    print('hi')\n    shout()  # patchgate: ignore[no-print]\n", encoding="utf-8")
+    env = {"PYTHONPATH": str(project)}
+
+    def visits() -> int:
+        log = project / "visits.log"
+        return log.read_text().count("x") if log.exists() else 0
+
+    def ids(*args: str) -> list[tuple[str, int]]:
+        found = report(run_patchgate("check", "--format", "json", *args, "src", cwd=project, env=env))
+        return sorted((d["rule_id"], d["span"]["start_line"]) for d in found)
+
+    assert ids("--select", "no-shout") == [("no-shout", 2)]
+    after_first = visits()
+    assert after_first > 0
+    assert ids("--select", "no-print") == [("no-print", 1)]
+    assert visits() == after_first, "the no-shout rule must not run for a selection without it"
+    both = ids("--select", "no-shout,no-print,unused-suppression")
+    assert visits() == after_first, "the third run, selecting both, must be answered from the cache"
+    assert both == [("no-print", 1), ("no-shout", 2), ("unused-suppression", 2)]
+    assert both == ids("--no-cache", "--select", "no-shout,no-print,unused-suppression")
+    assert ids("--select", "no-print") == [("no-print", 1)]
+
+
 def test_rule_edit_invalidates_the_cache(project: Path) -> None:
     make_project(project)
     env = {"PYTHONPATH": str(project)}

@@ -179,7 +179,9 @@ def _spy(monkeypatch: pytest.MonkeyPatch, provider: type, method: str) -> list[i
 def test_scope_and_qualified_names_are_computed_only_when_declared(monkeypatch: pytest.MonkeyPatch, builtin_engine: LibcstEngine) -> None:
     scopes = _spy(monkeypatch, ScopeProvider, "visit_Module")
     qualified = _spy(monkeypatch, QualifiedNameProvider, "visit_Module")
-    positions = _spy(monkeypatch, PositionProvider, "_gen_impl")
+    positions: list[int] = []
+    real_positions = libcst_engine.both_positions
+    monkeypatch.setattr(libcst_engine, "both_positions", lambda module: positions.append(1) or real_positions(module))
     text = "import os\nos.getcwd()\nneedle = 1\n"
     check(LibcstEngine([NeedleRule]), text, {"needle"})
     assert (len(scopes), len(qualified), len(positions)) == (0, 0, 1)  # positions: only to place the finding
@@ -187,6 +189,18 @@ def test_scope_and_qualified_names_are_computed_only_when_declared(monkeypatch: 
     assert (len(scopes), len(qualified), len(positions)) == (1, 0, 1)  # nothing reported: no positions either
     check(builtin_engine, "import os\nos.system('ls')\n", {"os-system-call"})
     assert (len(scopes), len(qualified), len(positions)) == (2, 1, 2)
+
+
+def test_one_pass_positions_are_libcsts_own() -> None:
+    from libcst.metadata import MetadataWrapper, WhitespaceInclusivePositionProvider
+
+    from patchgate.diagnostics.engines.libcst_positions import both_positions
+
+    text = "import os, sys  # c\r\n\r\nclass A(B):\r\n    x: 'int' = f(a, *b, **c)[1:2]\r\n    def g(self): return lambda y: (y, )\r\n"
+    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+    syntactic, inclusive = both_positions(wrapper.module)
+    assert dict(syntactic) == dict(wrapper.resolve(PositionProvider))
+    assert dict(inclusive) == dict(wrapper.resolve(WhitespaceInclusivePositionProvider))
 
 
 # --- files and rules that go wrong ----------------------------------------------------------------

@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
-from libcst.metadata import WhitespaceInclusivePositionProvider
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper
 from pydantic import ValidationError
 
+from patchgate.diagnostics.engines.libcst_positions import both_positions
 from patchgate.diagnostics.errors import RuleLoadError, pydantic_reason
 from patchgate.diagnostics.libcst_rule import LibcstRule, Replacement, Report, is_rule_class, one_line
 from patchgate.diagnostics.models import Diagnostic, Rule, Severity
@@ -114,14 +114,19 @@ class _Locator:
         self.starts = None if plain else [0, *(m.end() for m in re.finditer(r"\r\n?|\n", self.code))]
 
     @functools.cached_property
+    def _both(self) -> tuple[Mapping[cst.CSTNode, CodeRange], Mapping[cst.CSTNode, CodeRange]]:
+        """Syntactic and whitespace-inclusive ranges from one code generation pass (libcst makes one each)."""
+        return both_positions(self.wrapper.module)
+
+    @property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
         """Syntactic ranges, computed only once a rule has reported something."""
-        return self.wrapper.resolve(PositionProvider)
+        return self._both[0]
 
-    @functools.cached_property
+    @property
     def inclusive(self) -> Mapping[cst.CSTNode, CodeRange]:
         """Ranges including owned whitespace, computed only when a fix needs them."""
-        return self.wrapper.resolve(WhitespaceInclusivePositionProvider)
+        return self._both[1]
 
     def offset(self, position: CodePosition) -> int:
         """Code-point offset into the module code of a libcst position."""

@@ -82,9 +82,8 @@ def _code_row(gutter: int, number: str, line: str) -> Text:
     return Text.assemble((f"{number:>{gutter}} |", "blue"), f" {line}" if line else "")
 
 
-def _frame(diagnostic: Diagnostic, text: str, style: str) -> list[Text]:
+def _frame(diagnostic: Diagnostic, index: LineIndex, style: str) -> list[Text]:
     """The code frame: numbered lines, with carets under the span."""
-    index = LineIndex(text)
     lines = _shown_lines(diagnostic, _last_line(index, diagnostic))
     gutter = len(str(max(n for n in lines if n is not None) + 1))
     rows = [Text(" " * gutter + " |", "blue")]
@@ -100,13 +99,16 @@ def _frame(diagnostic: Diagnostic, text: str, style: str) -> list[Text]:
     return rows
 
 
-def _block(diagnostic: Diagnostic, sources: Mapping[str, str]) -> list[Text]:
-    """Everything printed for one finding."""
+def _block(diagnostic: Diagnostic, sources: Mapping[str, str], indexes: dict[str, LineIndex]) -> list[Text]:
+    """Everything printed for one finding; `indexes` keeps each file's line index for its next finding."""
     style = SEVERITY_STYLES[diagnostic.severity]
     rows = [_header(diagnostic)]
     text = sources.get(diagnostic.path)
     if text and diagnostic.span.start_offset <= len(text):
-        rows.extend(_frame(diagnostic, text, style))
+        index = indexes.get(diagnostic.path)
+        if index is None:
+            index = indexes[diagnostic.path] = LineIndex(text)
+        rows.extend(_frame(diagnostic, index, style))
     if diagnostic.note:
         for i, part in enumerate(diagnostic.note.strip().splitlines()):
             rows.append(Text.assemble(("  = note: ", "blue"), part) if i == 0 else Text(f"{'':10}{part}".rstrip()))
@@ -160,8 +162,9 @@ def render_text(
 ) -> str:
     """The whole human report; plain text unless `color`."""
     console, buffer = _console(color, width)
+    indexes: dict[str, LineIndex] = {}
     for diagnostic in diagnostics:
-        for row in _block(diagnostic, sources):
+        for row in _block(diagnostic, sources, indexes):
             console.print(row)
         console.print()
     console.print(Text(summary_line(summarize(diagnostics)), "bold"))
