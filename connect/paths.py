@@ -87,6 +87,15 @@ def length_problem(root: str, absolute: str) -> str | None:
 
 def locate(workspace: Path, given: str, cwd: Path | None = None) -> Target:
     """Judge one path as written (relative to cwd, default the root): lexically, then through symlinks."""
+    try:
+        return _locate(workspace, given, cwd)
+    except OSError as error:  # a link removed between lstat and readlink: the tree moved under us
+        shown = _posix(given)
+        return Target(given, None, escape=f"{shown} changed while it was being checked ({error.strerror})")
+
+
+def _locate(workspace: Path, given: str, cwd: Path | None) -> Target:
+    """locate's work; a racing file system may make realpath raise, which locate turns into an escape."""
     root = os.path.abspath(workspace)
     real_root = os.path.realpath(root)
     if given.startswith("~"):

@@ -117,6 +117,9 @@ def check_redecided(workspace: Path, stored: StoredDecision) -> None:
         result = replay_stored(workspace, stored)
     except InputError as error:
         raise ApplyRefused("redecided", f"refusing decision {stored.decision_id}: {error}", 40) from None
+    except OSError as error:  # the tree moved while it was judged again: nothing is written
+        message = f"refusing decision {stored.decision_id}: the workspace changed while it was decided again ({error})"
+        raise ApplyRefused("redecided", message, 40) from None
     judged = [c for c in result.replayed.checks if c.id != "stale-plan"]
     before, after = stored.verdict.verdict, most_severe(c.verdict for c in judged)
     if before == after:

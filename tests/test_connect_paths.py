@@ -76,3 +76,12 @@ def test_directory_targets_expand_to_their_contents(workspace: Path) -> None:
     assert expand(workspace, "missing/file") == ["missing/file"]
     assert in_scope(Globs(["src/**"]), paths) and not in_scope(Globs(["lib/**"]), paths)
     assert in_scope(Globs([]), ["anything"])
+
+
+def test_a_link_removed_while_it_is_resolved_is_an_escape_not_a_crash(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def vanished(path: str, *args: object, **kwargs: object) -> str:
+        raise FileNotFoundError(2, "No such file or directory", path)
+    monkeypatch.setattr(os.path, "realpath", vanished)  # as when a thread unlinks between lstat and readlink
+    target = locate(workspace, "src_link/a.py")
+    assert target.escape and "changed while it was being checked" in target.escape
