@@ -43,6 +43,15 @@ class Report(NamedTuple):
     fix_target: cst.CSTNode
 
 
+class TreeReport(NamedTuple):
+    """One finding read off CPython's own tree: 1-based line, UTF-8 byte column, length in code points."""
+
+    line: int
+    byte_column: int
+    length: int
+    message: str
+
+
 class LibcstRule(cst.BatchableCSTVisitor):
     """Base of every libcst rule: subclass it, set the class attributes, write `visit_*` methods."""
 
@@ -123,6 +132,12 @@ class LibcstRule(cst.BatchableCSTVisitor):
         Override it for a sharper test than PREFILTER's substrings; the probe's symbol table (CPython's,
         about a tenth of a libcst parse) tells which names each scope binds, imports and reads."""
         return cls.matches_text(probe.text)
+
+    @classmethod
+    def check_tree(cls, probe: Probe) -> list[TreeReport] | None:
+        """Findings taken from CPython's tree and symbol table, when the rule needs no fix and no libcst
+        metadata: a tenth of a libcst parse. None (the default) means: parse with libcst and visit."""
+        return None
 
     @classmethod
     def fixable(cls) -> bool:

@@ -26,6 +26,8 @@ class Probe:
     def __init__(self, text: str, path: str = "") -> None:
         self.text = text
         self.path = path
+        self.code = text[1:] if text.startswith("\ufeff") else text
+        """The text CPython compiles: without a byte-order mark, which it rejects in a str."""
         self._free: dict[int, frozenset[str]] = {}
 
     @functools.cached_property
@@ -34,7 +36,7 @@ class Probe:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return symtable.symtable(self.text, self.path or "<probe>", "exec")
+                return symtable.symtable(self.code, self.path or "<probe>", "exec")
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             return None
 
@@ -67,7 +69,7 @@ class Probe:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return ast.parse(self.text)
+                return ast.parse(self.code)
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             return None
 

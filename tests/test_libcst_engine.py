@@ -13,7 +13,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import BatchableMetadataProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 
-from patchgate.diagnostics.engines import libcst_engine
+from patchgate.diagnostics.engines import libcst_engine, libcst_positions
 from patchgate.diagnostics.engines.libcst_engine import LibcstEngine
 from patchgate.diagnostics.errors import RuleLoadError
 from patchgate.diagnostics.libcst_rule import Invalid, LibcstRule, load_rule_module
@@ -180,8 +180,8 @@ def test_scope_and_qualified_names_are_computed_only_when_declared(monkeypatch: 
     scopes = _spy(monkeypatch, ScopeProvider, "visit_Module")
     qualified = _spy(monkeypatch, QualifiedNameProvider, "visit_Module")
     positions: list[int] = []
-    real_positions = libcst_engine.both_positions
-    monkeypatch.setattr(libcst_engine, "both_positions", lambda module: positions.append(1) or real_positions(module))
+    real_positions = libcst_positions.both_positions
+    monkeypatch.setattr(libcst_positions, "both_positions", lambda module: positions.append(1) or real_positions(module))
     text = "import os\nos.getcwd()\nneedle = 1\n"
     check(LibcstEngine([NeedleRule]), text, {"needle"})
     assert (len(scopes), len(qualified), len(positions)) == (0, 0, 1)  # positions: only to place the finding

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import functools
-import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import CodePosition, CodeRange, MetadataWrapper
+from libcst.metadata import MetadataWrapper
 from pydantic import ValidationError
 
-from patchgate.diagnostics.engines.libcst_positions import both_positions
+from patchgate.diagnostics.engines.libcst_positions import Locator
+from patchgate.diagnostics.engines.libcst_tree import tree_diagnostics
 from patchgate.diagnostics.errors import RuleLoadError, pydantic_reason
-from patchgate.diagnostics.libcst_rule import LibcstRule, Replacement, Report, is_rule_class, one_line
+from patchgate.diagnostics.libcst_rule import LibcstRule, Report, is_rule_class, one_line
 from patchgate.diagnostics.models import Diagnostic, Rule, Severity
 from patchgate.diagnostics.prefilter import Probe
 from patchgate.diagnostics.source import SourceFile
-from patchgate.diagnostics.span import Span, TextEdit
+from patchgate.diagnostics.span import Span
 
 def _own_rule(rule_id: str, severity: Severity, message: str, docs: str) -> Rule:
     """A finding of the engine itself: always shown, whatever the selection (engine "patchgate")."""
@@ -102,100 +101,13 @@ class _Dispatcher(cst.CSTVisitor):
                 self.on_crash(type(rule), error, node)
 
 
-class _Locator:
-    """Turns libcst positions (1-based lines) into code-point offsets of the source, and fixes into edits."""
-
-    def __init__(self, source: SourceFile, wrapper: MetadataWrapper) -> None:
-        self.source = source
-        self.wrapper = wrapper
-        self.code = wrapper.module.code
-        self.base = len(source.text) - len(self.code) if source.text.endswith(self.code) else 0  # a BOM
-        plain = self.base == 0 and "\r" not in self.code
-        self.starts = None if plain else [0, *(m.end() for m in re.finditer(r"\r\n?|\n", self.code))]
-
-    @functools.cached_property
-    def _both(self) -> tuple[Mapping[cst.CSTNode, CodeRange], Mapping[cst.CSTNode, CodeRange]]:
-        """Syntactic and whitespace-inclusive ranges from one code generation pass (libcst makes one each)."""
-        return both_positions(self.wrapper.module)
-
-    @property
-    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
-        """Syntactic ranges, computed only once a rule has reported something."""
-        return self._both[0]
-
-    @property
-    def inclusive(self) -> Mapping[cst.CSTNode, CodeRange]:
-        """Ranges including owned whitespace, computed only when a fix needs them."""
-        return self._both[1]
-
-    def offset(self, position: CodePosition) -> int:
-        """Code-point offset into the module code of a libcst position."""
-        if self.starts is None:
-            return self.source.lines.offset(position.line - 1, position.column)
-        if position.line - 1 >= len(self.starts):
-            return len(self.code)
-        return min(self.starts[position.line - 1] + position.column, len(self.code))
-
-    def text_span(self, start: int, end: int) -> Span:
-        """A Span of the source text for module-code offsets."""
-        return self.source.lines.span(self.base + start, self.base + end)
-
-    def span(self, node: cst.CSTNode) -> Span:
-        """Where a reported node is."""
-        found = self.positions[node]
-        return self.text_span(self.offset(found.start), self.offset(found.end))
-
-    def edit(self, target: cst.CSTNode, replacement: Replacement) -> TextEdit:
-        """The text edit that turns `target` into `replacement`: the target's own code, replaced."""
-        start, end, new_text = self._replace(target, replacement)
-        return TextEdit(span=self.text_span(start, end), new_text=new_text)
-
-    def _replace(self, target: cst.CSTNode, replacement: Replacement) -> tuple[int, int, str]:
-        """(start, end, text): code generated for the replacement, in place of the target's code."""
-        if isinstance(replacement, cst.RemovalSentinel) and isinstance(target, cst.BaseStatement):
-            return self._remove_statement(target)
-        found = self.inclusive[target]
-        start, end = self.offset(found.start), self.offset(found.end)
-        module = self.wrapper.module
-        if isinstance(replacement, cst.CSTNode) and self.code[start:end] == module.code_for_node(target):
-            return start, end, module.code_for_node(replacement)
-        return self._regenerate(target, replacement, start, end)
-
-    def _remove_statement(self, statement: cst.BaseStatement) -> tuple[int, int, str]:
-        """Delete a statement's lines, keeping the comments and blank lines above it."""
-        decorators = getattr(statement, "decorators", ())
-        first_line = self.positions[decorators[0] if decorators else statement].start.line
-        return self.offset(CodePosition(first_line, 0)), self.offset(self.inclusive[statement].end), ""
-
-    def _regenerate(self, target: cst.CSTNode, replacement: Replacement, start: int, end: int) -> tuple[int, int, str]:
-        """Slow but always right: regenerate the module (indentation and all) and cut out the target."""
-        module = self.wrapper.module
-        if isinstance(replacement, cst.RemovalSentinel):
-            changed = module.deep_remove(target)
-        else:
-            changed = module.deep_replace(target, replacement)
-        new_code = changed.code if isinstance(changed, cst.Module) else ""
-        tail = len(self.code) - end
-        if len(new_code) >= start + tail and new_code.startswith(self.code[:start]) and new_code.endswith(self.code[end:]):
-            return start, end, new_code[start : len(new_code) - tail]
-        return _changed_region(self.code, new_code)
-
-
-def _changed_region(old: str, new: str) -> tuple[int, int, str]:
-    """(start, end, text) of `old` that differs from `new`, trimming the common prefix and suffix."""
-    prefix = len(os.path.commonprefix([old, new]))
-    room = min(len(old), len(new)) - prefix
-    suffix = len(os.path.commonprefix([old[::-1][:room], new[::-1][:room]]))
-    return prefix, len(old) - suffix, new[prefix : len(new) - suffix]
-
-
 class _FileRun:
     """The rules of one parsed file: metadata, one traversal, then plain diagnostics."""
 
     def __init__(self, source: SourceFile, module: cst.Module) -> None:
         self.source = source
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.locator = _Locator(source, self.wrapper)
+        self.locator = Locator(source, self.wrapper)
         self.crashes: list[tuple[type[LibcstRule], BaseException, cst.CSTNode | None]] = []
 
     def crash(self, cls: type[LibcstRule], error: BaseException, node: cst.CSTNode | None) -> None:
@@ -274,18 +186,23 @@ class _FileRun:
     def _crash_diagnostic(self, cls: type[LibcstRule], error: BaseException, node: cst.CSTNode | None) -> Diagnostic:
         """One error naming the rule that raised, at the node it was visiting when known."""
         try:
-            span = self.locator.span(node) if node is not None else self.locator.text_span(0, 0)
+            span = self.locator.span(node) if node is not None else None
         except Exception:
-            span = self.locator.text_span(0, 0)
-        return Diagnostic(
-            rule_id=CRASHED_RULE.id,
-            severity="error",
-            message=f"libcst rule {cls.id} ({cls.qualified_name()}) crashed: {one_line(error)}",
-            path=self.source.path,
-            span=span,
-            engine="patchgate",
-            note="A bug in the rule: its findings on this file were discarded; the other rules ran normally.",
-        )
+            span = None
+        return _crash_diagnostic(self.source, cls, error, span)
+
+
+def _crash_diagnostic(source: SourceFile, cls: type[LibcstRule], error: BaseException, span: Span | None = None) -> Diagnostic:
+    """One error naming the rule that raised, at `span` when known, else at the top of the file."""
+    return Diagnostic(
+        rule_id=CRASHED_RULE.id,
+        severity="error",
+        message=f"libcst rule {cls.id} ({cls.qualified_name()}) crashed: {one_line(error)}",
+        path=source.path,
+        span=span or source.lines.span(0, 0),
+        engine="patchgate",
+        note="A bug in the rule: its findings on this file were discarded; the other rules ran normally.",
+    )
 
 
 class TooDeep(Exception):
@@ -367,28 +284,48 @@ class LibcstEngine:
         """Every rule class's metadata, plus the engine's own skipped/crashed findings."""
         return [rule for _, rule in self._by_id.values()] + [SKIPPED_RULE, CRASHED_RULE]
 
-    def candidates(self, source: SourceFile, selected: frozenset[str]) -> list[type[LibcstRule]]:
+    def candidates(self, source: SourceFile, selected: frozenset[str], probe: Probe | None = None) -> list[type[LibcstRule]]:
         """Selected rules whose text prefilter matches: if none, the file is never parsed."""
         if source.language != "python":
             return []
         chosen = [cls for rule_id, (cls, _) in self._by_id.items() if rule_id in selected]
-        probe = Probe(source.text, source.path)
+        probe = probe or Probe(source.text, source.path)
         return [cls for cls in chosen if cls.may_match(probe)]
 
     def check(self, source: SourceFile, selected: frozenset[str]) -> list[Diagnostic]:
         """Findings of the selected rules on one file; never raises for bad source text."""
         if source.language != "python":
             return []
-        classes = self.candidates(source, selected)
+        probe = Probe(source.text, source.path)
+        classes = self.candidates(source, selected, probe)
         self.stats.checked += 1
+        found, classes = self._from_tree(source, probe, classes)
         if not classes:
             self.stats.prefiltered += 1
-            return []
+            return sorted(found, key=Diagnostic.sort_key)
         self.stats.parsed += 1
         try:
             if too_deep(source.text):
                 raise TooDeep(f"estimated nesting depth above {MAX_DEPTH}")
-            found = _FileRun(source, cst.parse_module(source.text)).run(classes)
+            found.extend(_FileRun(source, cst.parse_module(source.text)).run(classes))
         except Exception as error:  # parse errors, recursion limits: never fail the run
             return [_skipped(source, error)]
         return sorted(found, key=Diagnostic.sort_key)
+
+    def _from_tree(self, source: SourceFile, probe: Probe, classes: list[type[LibcstRule]]) -> tuple[list[Diagnostic], list[type[LibcstRule]]]:
+        """(findings of the rules CPython's tree answers for, the rules that still need libcst)."""
+        found: list[Diagnostic] = []
+        remaining = []
+        for cls in classes:
+            try:
+                reports = cls.check_tree(probe)
+            except RecursionError as error:
+                return [_skipped(source, error)], []
+            except Exception as error:
+                found.append(_crash_diagnostic(source, cls, error))
+                continue
+            if reports is None:
+                remaining.append(cls)
+            else:
+                found.extend(tree_diagnostics(source, self._by_id[cls.id][1], reports))
+        return found, remaining

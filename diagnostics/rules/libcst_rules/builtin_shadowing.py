@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import bisect
 import builtins
+import functools
+import re
 from dataclasses import dataclass, field
 
-import libcst as cst
-
-from patchgate.diagnostics.libcst_rule import LibcstRule
+from patchgate.diagnostics.libcst_rule import LibcstRule, TreeReport
 from patchgate.diagnostics.prefilter import Probe
 
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 SITE_NAMES = frozenset({"copyright", "credits", "license", "exit", "quit", "help"})
 """Added by the `site` module, not the language: present or not depending on how Python starts."""
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_")) - SITE_NAMES
@@ -30,6 +34,8 @@ class BuiltinShadowing(LibcstRule):
     the bug surfaces far from the assignment. Every kind of binding counts (assignment, `for`
     target, `with ... as`, `except ... as`, walrus, parameter, def, class, comprehension variable),
     in the scope Python puts it in: `global` and `nonlocal` move a binding out of a class body.
+    The scopes are CPython's own (its syntax tree, without a libcst parse); a file CPython cannot
+    compile is left to the syntax-error rule.
 
     Not reported: class attributes and methods (they live in the class namespace and are reached
     through the instance, A003), imports (`from io import open` is deliberate), and the names the
@@ -63,94 +69,14 @@ class BuiltinShadowing(LibcstRule):
             and (symbol.is_assigned() or symbol.is_parameter() or symbol.is_namespace())
         )
 
-    def __init__(self, path: str = "") -> None:
-        super().__init__(path)
-        self._scopes: list[_Scope] = [_Scope(is_class=False)]
-
-    # Scopes, entered where libcst's ScopeProvider enters them: a def's or class's name binds outside,
-    # its parameters and body inside. Only class bodies matter: their bindings are attributes.
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind(node.name, "variable")
-
-    def visit_FunctionDef_params(self, node: cst.FunctionDef) -> None:
-        self._scopes.append(_Scope(is_class=False))
-
-    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self._scopes.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._bind(node.name, "variable")
-
-    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self._scopes.append(_Scope(is_class=True))
-
-    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self._scopes.pop()
-
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._scopes.append(_Scope(is_class=False))
-
-    def leave_Lambda(self, original_node: cst.Lambda) -> None:
-        self._scopes.pop()
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._scopes.append(_Scope(is_class=False))  # a comprehension variable is never a class attribute
-        self._targets(node.target)
-        self._scopes.pop()
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self._scopes[-1].redirected.update(item.name.value for item in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self._scopes[-1].redirected.update(item.name.value for item in node.names)
-
-    # Bindings: parameters, and every Name that Python stores to.
-    def visit_Param(self, node: cst.Param) -> None:
-        self._bind(node.name, "argument")
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._targets(target.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._targets(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._targets(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._targets(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._targets(node.target)
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._targets(node.asname.name)
-
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        if node.name is not None:
-            self._targets(node.name.name)
-
-    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
-        if node.name is not None:
-            self._targets(node.name.name)
-
-    def _targets(self, target: cst.BaseExpression) -> None:
-        """Names bound by an assignment target, through tuples, lists and starred elements."""
-        if isinstance(target, cst.Name):
-            self._bind(target, "variable")
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._targets(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._targets(target.value)
-
-    def _bind(self, name: cst.Name, kind: str) -> None:
-        """Report a builtin's name bound outside a class body (`global`/`nonlocal` move it out of one)."""
-        scope = self._scopes[-1]
-        if name.value in BUILTIN_NAMES and (not scope.is_class or name.value in scope.redirected):
-            self.report(name, f"{kind} `{name.value}` shadows a Python builtin")
+    @classmethod
+    def check_tree(cls, probe: Probe) -> list[TreeReport]:
+        """Every binding of a builtin's name outside a class body, read off CPython's tree."""
+        if probe.tree is None:
+            return []
+        walker = _Bindings(probe.code)
+        walker.visit(probe.tree)
+        return walker.reports
 
 
 @dataclass
@@ -159,3 +85,120 @@ class _Scope:
 
     is_class: bool
     redirected: set[str] = field(default_factory=set)
+
+
+class _Bindings(ast.NodeVisitor):
+    """Walks a module in Python's scopes: defaults, decorators and bases belong to the enclosing scope,
+    parameters and bodies to the new one, a comprehension's variables to its own."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.scopes = [_Scope(is_class=False)]
+        self.reports: list[TreeReport] = []
+
+    def visit_FunctionDef(self, node: Function) -> None:
+        self._bind_defined(node, "function")
+        self._visit_all([*node.decorator_list, *_outer_parts(node.args), node.returns])
+        self._inside(False, [*_parameters(node.args), *node.body])
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._visit_all(_outer_parts(node.args))
+        self._inside(False, [*_parameters(node.args), node.body])
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._bind_defined(node, "class")
+        self._visit_all([*node.decorator_list, *node.bases, *node.keywords])
+        self._inside(True, node.body)
+
+    def visit_comprehension_scope(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        """The first iterable is evaluated outside; targets, conditions and the element inside."""
+        self.visit(node.generators[0].iter)
+        inner: list[ast.AST | None] = []
+        for index, generator in enumerate(node.generators):
+            inner += [generator.target, *([] if index == 0 else [generator.iter]), *generator.ifs]
+        inner += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        self._inside(False, inner)
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = visit_comprehension_scope
+
+    def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
+        self.scopes[-1].redirected.update(node.names)
+
+    visit_Nonlocal = visit_Global
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Store):
+            self._bind(node.id, node.lineno, node.col_offset, "variable")
+
+    def visit_arg(self, node: ast.arg) -> None:
+        self._bind(node.arg, node.lineno, node.col_offset, "argument")
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_named(node.name, node, node.body[0], rb"\bas\s+", "variable")
+        self.generic_visit(node)
+
+    def _bind_defined(self, node: Function | ast.ClassDef, kind: str) -> None:
+        """A def or class binds its name in the enclosing scope, just after its keyword."""
+        self._bind_named(node.name, node, node.body[0], rb"\b(?:def|class)[\s\\]+", kind)
+
+    def _bind_named(self, name: str, start: ast.AST, stop: ast.AST, keyword: bytes, kind: str) -> None:
+        """Bind a name CPython gives no position: found after `keyword` between two nodes' starts."""
+        if not self._shadows(name):
+            return
+        where = self._locate(name, start, stop, keyword)
+        self._bind(name, *where, kind)
+
+    def _locate(self, name: str, start: ast.AST, stop: ast.AST, keyword: bytes) -> tuple[int, int]:
+        """(line, byte column) of the first `keyword name` between two nodes; the first node's own start if none."""
+        offsets = self._line_offsets
+        begin = offsets[start.lineno - 1] + start.col_offset  # type: ignore[attr-defined]
+        end = offsets[stop.lineno - 1] + stop.col_offset  # type: ignore[attr-defined]
+        pattern = keyword + rb"(" + re.escape(name.encode("utf-8")) + rb")\b"
+        found = re.search(pattern, self._encoded[begin:end])
+        absolute = begin + found.start(1) if found else begin
+        line = bisect.bisect_right(offsets, absolute) - 1
+        return line + 1, absolute - offsets[line]
+
+    def _bind(self, name: str, line: int, byte_column: int, kind: str) -> None:
+        """Report a builtin's name bound outside a class body (`global`/`nonlocal` move it out of one)."""
+        if self._shadows(name):
+            self.reports.append(TreeReport(line, byte_column, len(name), f"{kind} `{name}` shadows a Python builtin"))
+
+    def _shadows(self, name: str) -> bool:
+        scope = self.scopes[-1]
+        return name in BUILTIN_NAMES and (not scope.is_class or name in scope.redirected)
+
+    def _inside(self, is_class: bool, nodes: list) -> None:
+        """Visit nodes in a new scope."""
+        self.scopes.append(_Scope(is_class=is_class))
+        self._visit_all(nodes)
+        self.scopes.pop()
+
+    def _visit_all(self, nodes: list) -> None:
+        for node in nodes:
+            if node is not None:
+                self.visit(node)
+
+    @functools.cached_property
+    def _encoded(self) -> bytes:
+        return self.code.encode("utf-8", "surrogatepass")
+
+    @functools.cached_property
+    def _line_offsets(self) -> list[int]:
+        """Byte offset of each line's start, lines ending where CPython's tokenizer ends them."""
+        return [0, *(match.end() for match in re.finditer(rb"\r\n?|\n", self._encoded))]
+
+
+def _outer_parts(arguments: ast.arguments) -> list[ast.AST | None]:
+    """What a signature evaluates in the enclosing scope: defaults and annotations."""
+    annotations = [arg.annotation for arg in _parameters(arguments)]
+    return [*arguments.defaults, *arguments.kw_defaults, *annotations]
+
+
+def _parameters(arguments: ast.arguments) -> list[ast.arg]:
+    """Every parameter of a signature, in order."""
+    extra = [arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None]
+    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, *extra]
