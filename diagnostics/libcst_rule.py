@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
@@ -43,13 +44,35 @@ class Report(NamedTuple):
     fix_target: cst.CSTNode
 
 
-class TreeReport(NamedTuple):
-    """One finding read off CPython's own tree: 1-based line, UTF-8 byte column, length in code points."""
+class TreePosition(NamedTuple):
+    """A place in CPython's tree: 1-based line, column in UTF-8 bytes (ast's `lineno`, `col_offset`)."""
 
     line: int
     byte_column: int
-    length: int
+
+
+class TreeEdit(NamedTuple):
+    """Replace the text between two tree positions."""
+
+    start: TreePosition
+    end: TreePosition
+    new_text: str
+
+
+class TreeReport(NamedTuple):
+    """One finding read off CPython's own tree, with the edits of its fix (none: no fix)."""
+
+    start: TreePosition
+    end: TreePosition
     message: str
+    fix: tuple[TreeEdit, ...] = ()
+
+    @classmethod
+    def at(cls, node: ast.AST, message: str, fix: tuple[TreeEdit, ...] = ()) -> TreeReport:
+        """A report spanning an ast node."""
+        start = TreePosition(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end = TreePosition(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+        return cls(start, end, message, fix)
 
 
 class LibcstRule(cst.BatchableCSTVisitor):

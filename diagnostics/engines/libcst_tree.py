@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from patchgate.diagnostics.libcst_rule import TreeReport
+from patchgate.diagnostics.libcst_rule import TreeEdit, TreePosition, TreeReport
 from patchgate.diagnostics.models import Diagnostic, Rule
 from patchgate.diagnostics.source import SourceFile
-from patchgate.diagnostics.span import Span
+from patchgate.diagnostics.span import Span, TextEdit
 
 LINE_BREAK = re.compile(r"\r\n?|\n")
 
@@ -26,16 +26,20 @@ class TreeLocator:
         text = source.text
         self.starts = None if "\r" not in text else [self.base, *(m.end() for m in LINE_BREAK.finditer(text))]
 
-    def offset(self, line: int, byte_column: int) -> int:
-        """Code-point offset of a 1-based line and a UTF-8 byte column."""
-        line_start, line_text = self._line(line - 1)
+    def offset(self, position: TreePosition) -> int:
+        """Code-point offset of a tree position."""
+        line_start, line_text = self._line(position.line - 1)
+        byte_column = position.byte_column
         column = byte_column if line_text.isascii() else len(line_text.encode("utf-8")[:byte_column].decode("utf-8", "ignore"))
         return min(line_start + column, len(self.source.text))
 
-    def span(self, report: TreeReport) -> Span:
-        """The span of a report: `length` code points from its start."""
-        start = self.offset(report.line, report.byte_column)
-        return self.source.lines.span(start, min(start + report.length, len(self.source.text)))
+    def span(self, start: TreePosition, end: TreePosition) -> Span:
+        """The span between two tree positions."""
+        return self.source.lines.span(self.offset(start), self.offset(end))
+
+    def edit(self, edit: TreeEdit) -> TextEdit:
+        """A fix's edit in the source's own offsets."""
+        return TextEdit(span=self.span(edit.start, edit.end), new_text=edit.new_text)
 
     def _line(self, index: int) -> tuple[int, str]:
         """(start offset, text) of a 0-based line as CPython counts lines, the BOM left out of line 1."""
@@ -58,8 +62,9 @@ def tree_diagnostics(source: SourceFile, rule: Rule, reports: Iterable[TreeRepor
             severity=rule.severity,
             message=report.message,
             path=source.path,
-            span=locator.span(report),
+            span=locator.span(report.start, report.end),
             engine="libcst",
+            fix=[locator.edit(edit) for edit in report.fix] or None,
             url=rule.url,
         )
         for report in reports

@@ -9,7 +9,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from patchgate.diagnostics.libcst_rule import LibcstRule, TreeReport
+from patchgate.diagnostics.libcst_rule import LibcstRule, TreePosition, TreeReport
 from patchgate.diagnostics.prefilter import Probe
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -165,7 +165,8 @@ class _Bindings(ast.NodeVisitor):
     def _bind(self, name: str, line: int, byte_column: int, kind: str) -> None:
         """Report a builtin's name bound outside a class body (`global`/`nonlocal` move it out of one)."""
         if self._shadows(name):
-            self.reports.append(TreeReport(line, byte_column, len(name), f"{kind} `{name}` shadows a Python builtin"))
+            start, end = TreePosition(line, byte_column), TreePosition(line, byte_column + len(name.encode("utf-8")))
+            self.reports.append(TreeReport(start, end, f"{kind} `{name}` shadows a Python builtin"))
 
     def _shadows(self, name: str) -> bool:
         scope = self.scopes[-1]
