@@ -8,6 +8,7 @@ ever err towards parsing (a file the probe cannot read is always a candidate), n
 from __future__ import annotations
 
 import ast
+import bisect
 import functools
 import re
 import symtable
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 
 FUTURE_ANNOTATIONS = re.compile(r"from\s+__future__\s+import[^\n]*\bannotations\b")
 IDENTIFIER = re.compile(r"[^\W\d]\w*")
+LINE_BREAK = re.compile(rb"\r\n?|\n")
 COMPREHENSIONS = frozenset({"listcomp", "setcomp", "dictcomp", "genexpr"})
 SymbolTest = Callable[[symtable.SymbolTable, symtable.Symbol], bool]
 
@@ -39,6 +41,26 @@ class Probe:
                 return symtable.symtable(self.code, self.path or "<probe>", "exec")
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             return None
+
+    @functools.cached_property
+    def encoded(self) -> bytes:
+        """The code as CPython's tree counts columns: UTF-8 bytes."""
+        return self.code.encode("utf-8", "surrogatepass")
+
+    @functools.cached_property
+    def line_offsets(self) -> list[int]:
+        """Byte offset where each line starts, lines ending where CPython's tokenizer ends them."""
+        return [0, *(match.end() for match in LINE_BREAK.finditer(self.encoded))]
+
+    def byte_offset(self, line: int, byte_column: int) -> int:
+        """Offset into `encoded` of a tree position (1-based line, byte column)."""
+        offsets = self.line_offsets
+        return offsets[line - 1] + byte_column if line <= len(offsets) else len(self.encoded)
+
+    def tree_position(self, offset: int) -> tuple[int, int]:
+        """(1-based line, byte column) of an offset into `encoded`."""
+        line = bisect.bisect_right(self.line_offsets, offset) - 1
+        return line + 1, offset - self.line_offsets[line]
 
     def has_word(self, word: str) -> bool:
         """Does `word` occur as a whole identifier anywhere in the text (code, strings or comments)?"""

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ast
-import bisect
 import builtins
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -74,7 +72,7 @@ class BuiltinShadowing(LibcstRule):
         """Every binding of a builtin's name outside a class body, read off CPython's tree."""
         if probe.tree is None:
             return []
-        walker = _Bindings(probe.code)
+        walker = _Bindings(probe)
         walker.visit(probe.tree)
         return walker.reports
 
@@ -91,8 +89,8 @@ class _Bindings(ast.NodeVisitor):
     """Walks a module in Python's scopes: defaults, decorators and bases belong to the enclosing scope,
     parameters and bodies to the new one, a comprehension's variables to its own."""
 
-    def __init__(self, code: str) -> None:
-        self.code = code
+    def __init__(self, probe: Probe) -> None:
+        self.probe = probe
         self.scopes = [_Scope(is_class=False)]
         self.reports: list[TreeReport] = []
 
@@ -153,14 +151,12 @@ class _Bindings(ast.NodeVisitor):
 
     def _locate(self, name: str, start: ast.AST, stop: ast.AST, keyword: bytes) -> tuple[int, int]:
         """(line, byte column) of the first `keyword name` between two nodes; the first node's own start if none."""
-        offsets = self._line_offsets
-        begin = offsets[start.lineno - 1] + start.col_offset  # type: ignore[attr-defined]
-        end = offsets[stop.lineno - 1] + stop.col_offset  # type: ignore[attr-defined]
+        probe = self.probe
+        begin = probe.byte_offset(start.lineno, start.col_offset)  # type: ignore[attr-defined]
+        end = probe.byte_offset(stop.lineno, stop.col_offset)  # type: ignore[attr-defined]
         pattern = keyword + rb"(" + re.escape(name.encode("utf-8")) + rb")\b"
-        found = re.search(pattern, self._encoded[begin:end])
-        absolute = begin + found.start(1) if found else begin
-        line = bisect.bisect_right(offsets, absolute) - 1
-        return line + 1, absolute - offsets[line]
+        found = re.search(pattern, probe.encoded[begin:end])
+        return probe.tree_position(begin + found.start(1) if found else begin)
 
     def _bind(self, name: str, line: int, byte_column: int, kind: str) -> None:
         """Report a builtin's name bound outside a class body (`global`/`nonlocal` move it out of one)."""
@@ -182,15 +178,6 @@ class _Bindings(ast.NodeVisitor):
         for node in nodes:
             if node is not None:
                 self.visit(node)
-
-    @functools.cached_property
-    def _encoded(self) -> bytes:
-        return self.code.encode("utf-8", "surrogatepass")
-
-    @functools.cached_property
-    def _line_offsets(self) -> list[int]:
-        """Byte offset of each line's start, lines ending where CPython's tokenizer ends them."""
-        return [0, *(match.end() for match in re.finditer(rb"\r\n?|\n", self._encoded))]
 
 
 def _outer_parts(arguments: ast.arguments) -> list[ast.AST | None]:
