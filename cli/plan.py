@@ -19,7 +19,7 @@ from patchgate.cli.recovery import settle_interrupted
 from patchgate.diagnostics.config import Config
 from patchgate.diagnostics.discovery import discover
 from patchgate.diagnostics.errors import InputError
-from patchgate.diagnostics.source import language_for
+from patchgate.diagnostics.languages import language_map_for
 from patchgate.rewrites.planning import PlanRequest, PlanResult
 from patchgate.rewrites.store import save_plan
 
@@ -54,12 +54,14 @@ def _workspace(paths: tuple[Path, ...] | list[Path], config_file: Path | None) -
 
 def _request(config: Config, targets: list[Path], jobs: int | None, languages: set[str] | None,
              progress: Any) -> PlanRequest:
-    """The files a planner reads: discovered as `check` discovers them, narrowed to its languages."""
-    found = discover(targets, config)
+    """The files a planner reads: discovered as `check` discovers them, narrowed to its languages (sgconfig's
+    languageGlobs first, then extensions, as ast-grep maps them)."""
+    language_map = language_map_for(config.sgconfig)
+    found = discover(targets, config, language_map)
     for problem in found.problems:
         click.echo(f"warning: {problem.path}: {problem.reason}", err=True)
-    files = [path for path in found.files if languages is None or language_for(path.name) in languages]
-    return PlanRequest(files, config.root, config.max_file_size, jobs or config.jobs, progress)
+    files = [path for path in found.files if languages is None or language_map.language(path.name) in languages]
+    return PlanRequest(files, config.root, config.max_file_size, jobs or config.jobs, progress, language_map)
 
 
 def _print_diff(text: str) -> None:

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from patchgate.connect.checks import finding, named, passed
 from patchgate.connect.candidates import read_workspace_text
@@ -22,6 +23,10 @@ from patchgate.connect.models import Check, ContextPack, Verdict
 from patchgate.connect.policy import ConnectPolicy, SmokeCheck
 from patchgate.diagnostics.errors import InputError
 from patchgate.rewrites.models import RewritePlan
+
+if TYPE_CHECKING:
+    from patchgate.diagnostics.config import Config
+    from patchgate.diagnostics.ruleset import Ruleset
 
 Texts = dict[str, tuple[str | None, str | None]]
 SKIP_DIRS = frozenset({".git", ".patchgate"})
@@ -44,20 +49,16 @@ def planned_texts(workspace: Path, plan: RewritePlan) -> Texts:
     return texts
 
 
-def _errors(workspace: Path, texts: dict[str, str]) -> dict[str, list[tuple[str, str, int]]]:
-    """Error-severity findings per file as (rule id, message, line), with the workspace's config."""
-    from patchgate.diagnostics.config import load_config
-    from patchgate.diagnostics.ruleset import load_ruleset
+def _errors(config: Config, ruleset: Ruleset, texts: dict[str, str]) -> dict[str, list[tuple[str, str, int]]]:
+    """Error-severity findings per file as (rule id, message, line), with the workspace's config and languageGlobs."""
     from patchgate.diagnostics.runner import check_source
     from patchgate.diagnostics.selection import RuleSelector
-    from patchgate.diagnostics.source import SourceFile, language_for
+    from patchgate.diagnostics.source import SourceFile
 
-    config = load_config(workspace)
-    ruleset = load_ruleset(config)
     selector = RuleSelector(ruleset.rules, config)
     found: dict[str, list[tuple[str, str, int]]] = {}
     for path, text in texts.items():
-        source = SourceFile(path=path, text=text, language=language_for(path))
+        source = SourceFile(path=path, text=text, language=ruleset.languages.language(path))
         diagnostics = check_source(source, selector.selected_for(path), ruleset.engines, ruleset.by_id)
         found[path] = [(d.rule_id, d.message, d.span.start_line + 1) for d in diagnostics if d.severity == "error"]
     return found
@@ -65,11 +66,14 @@ def _errors(workspace: Path, texts: dict[str, str]) -> dict[str, list[tuple[str,
 
 def new_errors(workspace: Path, texts: Texts) -> list[str]:
     """Errors the plan adds: after-counts above before-counts per (file, rule, message), named by line."""
-    from patchgate.diagnostics.source import language_for
+    from patchgate.diagnostics.config import load_config
+    from patchgate.diagnostics.ruleset import load_ruleset
 
-    checked = {p: t for p, t in texts.items() if t[1] is not None and language_for(p) is not None}
-    before = _errors(workspace, {p: t[0] for p, t in checked.items() if t[0] is not None})
-    after = _errors(workspace, {p: t[1] for p, t in checked.items() if t[1] is not None})
+    config = load_config(workspace)
+    ruleset = load_ruleset(config)
+    checked = {p: t for p, t in texts.items() if t[1] is not None and ruleset.languages.language(p) is not None}
+    before = _errors(config, ruleset, {p: t[0] for p, t in checked.items() if t[0] is not None})
+    after = _errors(config, ruleset, {p: t[1] for p, t in checked.items() if t[1] is not None})
     added: list[str] = []
     for path, errors in after.items():
         budget = Counter((rule, message) for rule, message, _ in before.get(path, []))

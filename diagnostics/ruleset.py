@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from patchgate.diagnostics.config import Config
-from patchgate.diagnostics.languages import LanguageGlobs
+from patchgate.diagnostics.languages import LanguageGlobs, LanguageMap
 from patchgate.diagnostics.models import Rule
 from patchgate.diagnostics.source import RuleEngine
 
@@ -113,6 +113,11 @@ class Ruleset:
         collected.extend(suppression_rules())
         collected.append(UNREADABLE_FILE_RULE)
         return collected
+
+    @cached_property
+    def languages(self) -> LanguageMap:
+        """Which language each file is in: the sgconfig's languageGlobs, then extensions (one map per run)."""
+        return LanguageMap(self.spec.language_globs)
 
     @cached_property
     def by_id(self) -> dict[str, Rule]:

@@ -114,8 +114,7 @@ def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, m
     """Outcomes of file jobs as batches finish (so the caller decodes results while workers are busy)."""
     global _WORKER_ENGINES, _WORKER_RULES
     _WORKER_ENGINES, _WORKER_RULES = ruleset.engines, ruleset.by_id  # a forked worker inherits them
-    languages = LanguageMap(ruleset.spec.language_globs)
-    work = functools.partial(_check_batch, root=str(root), max_size=max_size, languages=languages)
+    work = functools.partial(_check_batch, root=str(root), max_size=max_size, languages=ruleset.languages)
     batches = largest_first(jobs, lambda job: job.absolute, workers)
     yield from run_batches(work, batches, workers, (_init_worker, (ruleset.spec,)), progress)
 
@@ -125,7 +124,7 @@ def run_check(paths: list[Path], config: Config, options: CheckOptions, progress
     ruleset = load_ruleset(config)
     selector = RuleSelector(ruleset.rules, config, options.select, options.ignore, options.extend_select)
     digest = hashlib.sha256(f"{ruleset.digest}:{selector.digest()}".encode()).hexdigest()
-    found = discover(paths, config, LanguageMap(ruleset.spec.language_globs))
+    found = discover(paths, config, ruleset.languages)
     diagnostics = [_problem_diagnostic(problem.path, problem.reason, config.root) for problem in found.problems]
     files = [(str(path), relative, selector.selected_for(relative)) for path in found.files for relative in [relative_path(path, config.root)]]
     use_cache = options.use_cache and config.cache.enabled
@@ -187,7 +186,7 @@ def check_text(text: str, filename: str, config: Config, options: CheckOptions) 
     ruleset = load_ruleset(config)
     selector = RuleSelector(ruleset.rules, config, options.select, options.ignore, options.extend_select)
     relative = relative_path(Path(filename).absolute(), config.root)
-    source = SourceFile(path=relative, text=text, language=LanguageMap(ruleset.spec.language_globs).language(relative))
+    source = SourceFile(path=relative, text=text, language=ruleset.languages.language(relative))
     found = check_source(source, selector.selected_for(relative), ruleset.engines, ruleset.by_id)
     digest = hashlib.sha256(f"{ruleset.digest}:{selector.digest()}".encode()).hexdigest()
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -8,8 +8,9 @@ where it starts, as flake8 reads `noqa`; see suppression_directives):
                                         other tools' and are silently ignored
 File-level, in any comment anywhere in the file:
   `# patchgate: ignore-file[rule-id]` / `# patchgate: ignore-file`
-Python, YAML, TOML and bash take `#`; JavaScript, TypeScript, Go, Rust and JSON take `//`;
-files of unknown language take both. For Python a candidate must be a real COMMENT token
+Each language takes its own comment opener (suppression_directives.COMMENT_MARKERS): `#`
+(Python, YAML, Ruby...), `//` (JavaScript, Go, Java...), both (PHP, HCL), `--` (Lua, Haskell),
+`/* */` (CSS) or `<!-- -->` (HTML, Markdown); files of unknown language take `#` and `//`. For Python a candidate must be a real COMMENT token
 (so text inside a string never counts); other languages use the text scan alone.
 Unused or unknown entries of `patchgate:` comments are reported as `unused-suppression`
 with a fix; `noqa` comments are never reported, because other tools may need them.
@@ -141,11 +142,12 @@ def _removal(source: SourceFile, directive: Directive) -> TextEdit:
     lines = source.lines
     line_start = lines.offset(directive.line, 0)
     line_text = lines.line_text(directive.line)
+    close = max(directive.end, directive.closed)  # a block comment goes with its closer
     before = line_text[: directive.start - line_start]
-    after = line_text[directive.end - line_start :]
-    if after.strip() and after.lstrip().startswith(directive.marker):
+    after = line_text[close - line_start :]
+    if after.strip() and (after.lstrip().startswith(directive.marker) or directive.closed >= 0):
         gap = len(after) - len(after.lstrip())
-        return TextEdit(span=lines.span(directive.start, directive.end + gap), new_text="")
+        return TextEdit(span=lines.span(directive.start, close + gap), new_text="")
     if after.strip():
         return TextEdit(span=lines.span(directive.start + len(directive.marker), directive.end), new_text="")
     if not before.strip():
@@ -165,8 +167,11 @@ comment after `from m import (` covers the names below it), a bare `# patchgate:
 for every finding on that line,
 `# patchgate: ignore-file[rule-id]` (or bare) in any comment for the whole file, and
 flake8's `# noqa: CODE` for rules that declare CODE as an alias. `noqa` comments are never
-reported here: other tools may need them. Use `//` instead of `#` in JavaScript,
-TypeScript, Go, Rust and JSON.
+reported here: other tools may need them. Write the directive in the language's own
+comment: `//` instead of `#` in JavaScript, TypeScript, Go, Rust, JSON, C, C++, C#, Java,
+Kotlin, Scala, Swift, Dart and Solidity (PHP and HCL take either), `-- patchgate: ignore[...]`
+in Lua and Haskell, `/* patchgate: ignore[...] */` in CSS and `<!-- patchgate: ignore[...] -->`
+in HTML and Markdown.
 """
 
 

@@ -17,14 +17,23 @@ from dataclasses import dataclass, field
 from patchgate.diagnostics.source import SourceFile
 
 DIRECTIVE_RE = re.compile(
-    r"(?P<marker>#|//)[ \t]*(?:"
+    r"(?P<marker>#|//|--|/\*|<!--)[ \t]*(?:"
     r"patchgate:[ \t]*(?P<kind>ignore-file|ignore)(?![\w-])(?:\[(?P<codes>[^\]\n]*)\])?"
     r"|(?P<noqa>noqa)(?::[ \t]*(?P<noqa_codes>[A-Za-z]+[0-9]+(?:(?:[ \t]*,[ \t]*|[ \t]+)[A-Za-z]+[0-9]+)*))?(?![\w-])"
     r")",
     re.IGNORECASE,
 )
-HASH_LANGUAGES = frozenset({"python", "yaml", "toml", "bash"})
-SLASH_LANGUAGES = frozenset({"javascript", "typescript", "tsx", "go", "rust", "json"})
+COMMENT_MARKERS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("python", "yaml", "toml", "bash", "ruby", "elixir", "nix"), ("#",)),
+    **dict.fromkeys(("javascript", "typescript", "tsx", "go", "rust", "json", "c", "cpp", "csharp", "dart", "java",
+                     "kotlin", "scala", "solidity", "swift"), ("//",)),
+    **dict.fromkeys(("php", "hcl"), ("#", "//")),
+    **dict.fromkeys(("lua", "haskell"), ("--",)),
+    "css": ("/*", "//"),  # `//` for the SCSS files ast-grep reads as CSS
+    **dict.fromkeys(("html", "markdown"), ("<!--",)),
+}
+"""Language -> the comment openers its suppressions may use; a file of no known language takes `#` and `//`."""
+BLOCK_CLOSERS = {"/*": re.compile(r"[ \t]*\*/"), "<!--": re.compile(r"[ \t]*-->")}
 SKIPPED_TOKENS = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING})
 
 
@@ -42,6 +51,8 @@ class Directive:
     used: set[str] = field(default_factory=set)
     first: int = -1
     last: int = -1
+    closed: int = -1
+    """Where a block comment (`/* ... */`, `<!-- ... -->`) closes right after the directive, else -1."""
 
     def covered(self) -> range:
         """0-based lines whose findings this directive may silence (its statement's, or its own)."""
@@ -58,12 +69,8 @@ class PythonComments:
 
 
 def _markers(language: str | None) -> tuple[str, ...]:
-    """The line-comment markers a language's suppressions may use."""
-    if language in HASH_LANGUAGES:
-        return ("#",)
-    if language in SLASH_LANGUAGES:
-        return ("//",)
-    return ("#", "//")
+    """The comment openers a language's suppressions may use."""
+    return COMMENT_MARKERS.get(language or "", ("#", "//"))
 
 
 def _split_codes(text: str) -> tuple[str, ...]:
@@ -72,7 +79,7 @@ def _split_codes(text: str) -> tuple[str, ...]:
 
 
 def _directive(match: re.Match[str], line: int) -> Directive:
-    """A Directive from one regex match."""
+    """A Directive from one regex match (with where its block comment closes, when it closes right after it)."""
     if match.group("noqa"):
         raw, group = match.group("noqa_codes"), "noqa_codes"
         kind = "noqa"
@@ -81,7 +88,10 @@ def _directive(match: re.Match[str], line: int) -> Directive:
         kind = match.group("kind").lower()
     codes = None if raw is None else _split_codes(raw)
     span = None if raw is None else (match.start(group), match.end(group))
-    return Directive(kind, line, match.start(), match.end(), match.group("marker"), codes or None, span)
+    closer = BLOCK_CLOSERS.get(match.group("marker"))
+    closing = closer.match(match.string, match.end()) if closer else None
+    return Directive(kind, line, match.start(), match.end(), match.group("marker"), codes or None, span,
+                     closed=closing.end() if closing else -1)
 
 
 def python_comments(text: str, last_line: int) -> PythonComments:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from ast_grep_py import SgRoot
+from ast_grep_py import SgNode, SgRoot
 
 from patchgate.diagnostics.engines.astgrep import AstGrepEngine
 from patchgate.diagnostics.engines.astgrep_analysis import EXPANDO, missing_kinds_reason
@@ -41,10 +41,18 @@ def _syntax_problem(pattern: str, language: str, sg_language: str) -> str | None
         if isinstance(failure, (KeyboardInterrupt, SystemExit)):
             raise
         return one_line_error(failure)
-    if error is None:
+    if error is None or _lone_node(error, text):
         return None
     column = error.range().start.column
     return f"not valid {language} code at column {column + 1} (`{pattern[column : column + 30]}`)"
+
+
+def _lone_node(error: SgNode, text: str) -> bool:
+    """An ERROR that is the whole pattern around one sound node: PHP's `eval($X)`, an expression its grammar only
+    takes as a statement. ast-grep matches that node, as `check` does with the same pattern in a rule."""
+    children = error.children()
+    return (error.text() == text.strip() and len(children) == 1 and children[0].is_named()
+            and children[0].text() == error.text() and children[0].find(kind="ERROR") is None)
 
 
 def pattern_rule(language: str, pattern: str, fix: str) -> AstGrepRule:

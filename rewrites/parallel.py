@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from patchgate.diagnostics.discovery import FileProblem, read_source, relative_path
+from patchgate.diagnostics.languages import LanguageMap
 from patchgate.diagnostics.source import SourceFile
 from patchgate.diagnostics.workers import Progress, default_jobs, largest_first, run_batches
 
@@ -44,12 +45,12 @@ def _init_worker(task: FileTask) -> None:
     _TASK = task
 
 
-def _run_batch(batch: list[tuple[str, str]], root: str, max_size: int) -> list[TaskOutcome]:
-    """Worker entry: read each file and run the task on it; binary files are left out."""
+def _run_batch(batch: list[tuple[str, str]], root: str, max_size: int, languages: LanguageMap) -> list[TaskOutcome]:
+    """Worker entry: read each file, in the language the workspace's map gives it, and plan it; binary files are left out."""
     assert _TASK is not None
     outcomes = []
     for absolute, relative in batch:
-        read = read_source(Path(absolute), Path(root), max_size, relative=relative)
+        read = read_source(Path(absolute), Path(root), max_size, relative=relative, languages=languages)
         if read is None:
             continue
         if isinstance(read.source, FileProblem):
@@ -60,12 +61,12 @@ def _run_batch(batch: list[tuple[str, str]], root: str, max_size: int) -> list[T
 
 
 def run_tasks(task: FileTask, files: list[Path], root: Path, max_size: int, jobs: int | None = None,
-              progress: Progress | None = None) -> list[TaskOutcome]:
+              progress: Progress | None = None, languages: LanguageMap | None = None) -> list[TaskOutcome]:
     """Every file's outcome, sorted by path; in this process when the work is small."""
     global _TASK
     _TASK = task  # a forked worker inherits it
     pairs = [(str(path), relative_path(path, root)) for path in files]
-    work = functools.partial(_run_batch, root=str(root), max_size=max_size)
+    work = functools.partial(_run_batch, root=str(root), max_size=max_size, languages=languages or LanguageMap())
     workers = jobs or default_jobs()
     batches = largest_first(pairs, lambda pair: pair[0], workers)
     outcomes = run_batches(work, batches, workers, (_init_worker, (task,)), progress)

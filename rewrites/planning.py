@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from patchgate.diagnostics.languages import LanguageMap
 from patchgate.diagnostics.span import LineIndex
 from patchgate.rewrites.edits import FileChange, assemble_plan, resolve_change
 from patchgate.rewrites.models import FileRewrite, PlannerName, RewritePlan, SkippedChange
@@ -38,13 +39,14 @@ class PlanResult:
 
 @dataclass(frozen=True)
 class PlanRequest:
-    """Where and how to plan: the files, the workspace they belong to, and the run mechanics."""
+    """Where and how to plan: the files, the workspace they belong to (and its languageGlobs), and the run mechanics."""
 
     files: list[Path]
     root: Path
     max_size: int
     jobs: int | None = None
     progress: Progress | None = None
+    languages: LanguageMap = LanguageMap()
 
 
 def resolve_result(change: FileChange) -> FileResult:
@@ -98,5 +100,5 @@ def plan_from_changes(planner: PlannerName, description: str, source: str, chang
 
 def plan_with_task(planner: PlannerName, description: str, source: str, task: FileTask, request: PlanRequest) -> PlanResult:
     """Run a per-file task over the request's files (in processes) and assemble the plan."""
-    outcomes = run_tasks(task, request.files, request.root, request.max_size, request.jobs, request.progress)
+    outcomes = run_tasks(task, request.files, request.root, request.max_size, request.jobs, request.progress, request.languages)
     return plan_from_outcomes(planner, description, source, outcomes)
