@@ -112,7 +112,7 @@ class Probe:
         if known is None:
             names: set[str] = set()
             for child in scope.get_children():
-                names.update(symbol.get_name() for symbol in child.get_symbols() if _reads_outside(symbol))
+                names.update(symbol.get_name() for symbol in child.get_symbols() if _reads_outside(symbol, child))
                 names.update(self._free_below(child))
             known = self._free[scope.get_id()] = frozenset(names)
         return known
@@ -147,8 +147,11 @@ def _identifiers(annotation: ast.expr) -> Iterator[str]:
             yield from IDENTIFIER.findall(node.value)
 
 
-def _reads_outside(symbol: symtable.Symbol) -> bool:
-    """A read that resolves in an enclosing scope: a closure variable or a global."""
+def _reads_outside(symbol: symtable.Symbol, scope: symtable.SymbolTable) -> bool:
+    """A read that resolves in an enclosing scope: a closure variable or a global. In a class body any
+    read may: `uuid = UUIDField(default=uuid.uuid4)` reads the module's `uuid` before binding its own."""
+    if scope.get_type() == "class" and symbol.is_referenced():
+        return True
     return symbol.is_free() or (symbol.is_global() and symbol.is_referenced())
 
 

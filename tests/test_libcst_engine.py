@@ -53,6 +53,18 @@ class NeedleRule(LibcstRule):
             self.report(node)
 
 
+class UnreadNeedleRule(NeedleRule):
+    """Reports a `needle` binding nothing reads: needs scope analysis."""
+
+    id = "unread-needle"
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if node.value == "needle" and scope is not None and not any(a.references for a in scope.assignments["needle"]):
+            self.report(node)
+
+
 class CountingProvider(BatchableMetadataProvider[int]):
     """A spy: counts how often metadata is computed."""
 
@@ -185,7 +197,7 @@ def test_scope_and_qualified_names_are_computed_only_when_declared(monkeypatch: 
     text = "import os\nos.getcwd()\nneedle = 1\n"
     check(LibcstEngine([NeedleRule]), text, {"needle"})
     assert (len(scopes), len(qualified), len(positions)) == (0, 0, 1)  # positions: only to place the finding
-    check(builtin_engine, "from typing import List\nnames: 'List[str]' = []\n", {"unused-import"})
+    check(LibcstEngine([UnreadNeedleRule]), "needle = 1\nprint(needle)\n", {"unread-needle"})
     assert (len(scopes), len(qualified), len(positions)) == (1, 0, 1)  # nothing reported: no positions either
     check(builtin_engine, "import os\nos.system('ls')\n", {"os-system-call"})
     assert (len(scopes), len(qualified), len(positions)) == (2, 1, 2)
@@ -205,8 +217,8 @@ def test_one_pass_positions_are_libcsts_own() -> None:
 
 # --- files and rules that go wrong ----------------------------------------------------------------
 
-def test_syntax_error_gives_exactly_one_skipped_diagnostic(builtin_engine: LibcstEngine) -> None:
-    found = check(builtin_engine, "import os\nx = = 1\n", BUILTIN_IDS)
+def test_syntax_error_gives_exactly_one_skipped_diagnostic() -> None:
+    found = check(LibcstEngine([NeedleRule, UnreadNeedleRule]), "needle = 1\nx = = 1\n", {"needle", "unread-needle"})
     assert len(found) == 1
     (skipped,) = found
     assert (skipped.rule_id, skipped.severity) == ("libcst-skipped", "info")
@@ -216,8 +228,15 @@ def test_syntax_error_gives_exactly_one_skipped_diagnostic(builtin_engine: Libcs
 
 @pytest.mark.parametrize("text", ["def f(:\n", "\x00\n", "if x:\n  a\n b\n", "x = '\n", "x = [" + "[" * 150 + "]" * 150 + "]\n"])
 def test_bad_text_never_raises(builtin_engine: LibcstEngine, text: str) -> None:
-    found = check(builtin_engine, "import os\n" + text, BUILTIN_IDS)
+    found = check(LibcstEngine([NeedleRule]), "needle = 1\n" + text, {"needle"})
     assert [d.rule_id for d in found] == ["libcst-skipped"]
+    found = check(builtin_engine, "import os\nlist = 1\n" + text, BUILTIN_IDS)  # rules answered from CPython's tree
+    try:
+        compile(text, "<text>", "exec")
+    except (SyntaxError, ValueError):
+        assert {d.rule_id for d in found} <= {"libcst-skipped"}
+    else:  # too deep for libcst, fine for CPython: the tree still answers
+        assert {d.rule_id for d in found} == {"unused-import", "builtin-shadowing"}
 
 
 @pytest.mark.parametrize(
@@ -229,8 +248,8 @@ def test_bad_text_never_raises(builtin_engine: LibcstEngine, text: str) -> None:
     ],
     ids=["brackets", "operator-chain", "call-chain"],
 )
-def test_pathological_nesting_is_skipped_before_parsing(builtin_engine: LibcstEngine, text: str) -> None:
-    (skipped,) = check(builtin_engine, "import os\n" + text, BUILTIN_IDS)
+def test_pathological_nesting_is_skipped_before_parsing(text: str) -> None:
+    (skipped,) = check(LibcstEngine([NeedleRule]), "needle = 1\n" + text, {"needle"})
     assert skipped.rule_id == "libcst-skipped" and "nested too deeply" in skipped.message
 
 

@@ -67,3 +67,39 @@ def test_class_attributes_methods_and_imports_are_not_builtin_shadowing(tmp_path
     run = run_patchgate("check", "--select", "builtin-shadowing", "--format", "json", "mod.py", cwd=tmp_path)
     messages = [item["message"] for item in json.loads(run.stdout)["diagnostics"]]
     assert messages == ["variable `next` shadows a Python builtin"]  # a comprehension variable is never an attribute
+
+
+UNUSED_IMPORTS = {
+    # module: (text before, text after `check --fix`)
+    "crlf.py": ("import os\r\nimport sys  # é\r\nprint(sys.argv)\r\n", "import sys  # é\r\nprint(sys.argv)\r\n"),
+    "bom.py": ("\ufefffrom m import (\n    a,  # 🐍\n    b,\n    c,\n)\nprint(a, c)\n",
+               "\ufefffrom m import (\n    a,  # 🐍\n    c,\n)\nprint(a, c)\n"),
+    "semicolons.py": ("x = 1; import json; import csv as c; print(c)\n", "x = 1; import csv as c; print(c)\n"),
+    "suite.py": ("if True: import json; import csv\n", "if True: pass\n"),
+    "emptied.py": ("def f():\n    # keep me\n    import json\n    import csv\n", "def f():\n    # keep me\n    pass\n"),
+    "wide.py": ("from m import é, ü\nprint(ü)\n", "from m import ü\nprint(ü)\n"),
+}
+USED_IMPORTS = (
+    "import uuid\n\nclass Row:\n    uuid = Field(default=uuid.uuid4)\n",  # a class body reads the module's name first
+    "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from m import Model\n\ndef f(x: 'Model') -> None:\n    pass\n",
+    "from m import Model\nfrom typing import cast\ny = cast('Model', 1)\n",
+    "from m import total\n\ndef add():\n    global total\n    total += 1\n",
+    "import os\ndel os\n",
+)
+
+
+def test_unused_import_fixes_keep_every_byte_they_do_not_own(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    for name, (before, _) in UNUSED_IMPORTS.items():
+        (tmp_path / name).write_bytes(before.encode("utf-8"))
+    run = run_patchgate("check", "--select", "unused-import", "--fix", "--format", "json", cwd=tmp_path)
+    assert run.code == 0 and json.loads(run.stdout)["diagnostics"] == [], run.stderr
+    for name, (_, after) in UNUSED_IMPORTS.items():
+        assert (tmp_path / name).read_bytes().decode("utf-8") == after, name
+
+
+@pytest.mark.parametrize("code", USED_IMPORTS)
+def test_imports_read_in_ways_the_compiler_does_not_see_are_used(tmp_path: Path, code: str) -> None:
+    (tmp_path / "mod.py").write_text(code, encoding="utf-8")
+    run = run_patchgate("check", "--select", "unused-import", "--format", "json", "mod.py", cwd=tmp_path)
+    assert run.code == 0 and json.loads(run.stdout)["diagnostics"] == [], run.stdout

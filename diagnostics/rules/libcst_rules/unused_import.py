@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import __future__
+import ast
 import re
-from collections.abc import Collection, Sequence
 from pathlib import PurePosixPath
-from typing import Union
 
-import libcst as cst
-from libcst.metadata import BaseAssignment, ImportAssignment, Scope, ScopeProvider
-
-from patchgate.diagnostics.libcst_rule import Invalid, LibcstRule, Replacement
+from patchgate.diagnostics.libcst_rule import Invalid, LibcstRule, TreeEdit, TreePosition, TreeReport
 from patchgate.diagnostics.prefilter import Probe
+from patchgate.diagnostics.rules.libcst_rules.import_uses import COMPOUND, Block, ImportScan
 
-ImportNode = Union[cst.Import, cst.ImportFrom]
-SmallStatements = Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]
-GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 INIT_FILES = frozenset({"__init__.py", "__init__.pyi"})
 FUTURE_FEATURES = frozenset(__future__.all_feature_names)
 
@@ -24,79 +18,6 @@ FUTURE_FEATURES = frozenset(__future__.all_feature_names)
 def _future(probe: Probe, name: str) -> bool:
     """A `from __future__ import` feature: imported, never read, and rightly so."""
     return name in FUTURE_FEATURES and re.search(rf"from\s+__future__\s+import[^\n]*\b{name}\b", probe.text) is not None
-
-
-def _dotted_prefixes(name: str) -> list[str]:
-    """`import a.b.c` binds `a`, and a use of any of a.b.c, a.b, a counts."""
-    parts = name.split(".")
-    return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
-
-
-def _strings(node: cst.BaseExpression) -> set[str]:
-    """The string literals of an `__all__` value: a list, tuple, set, string or their sum."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return {value} if isinstance(value, str) else set()
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        return {name for element in node.elements for name in _strings(element.value)}
-    if isinstance(node, cst.BinaryOperation):
-        return _strings(node.left) | _strings(node.right)
-    return set()
-
-
-def _all_value(small: cst.BaseSmallStatement) -> cst.BaseExpression | None:
-    """The value assigned or added to `__all__` by one module-level statement, if any."""
-    if isinstance(small, cst.Assign) and any(_is_all(t.target) for t in small.targets):
-        return small.value
-    if isinstance(small, (cst.AugAssign, cst.AnnAssign)) and _is_all(small.target):
-        return small.value
-    call = small.value if isinstance(small, cst.Expr) else None
-    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and _is_all(call.func.value) and call.args:
-        return call.args[0].value
-    return None
-
-
-def _is_all(node: cst.BaseExpression) -> bool:
-    """Is this expression the name `__all__`?"""
-    return isinstance(node, cst.Name) and node.value == "__all__"
-
-
-def _exported_names(module: cst.Module) -> set[str]:
-    """Names listed in the module's `__all__`: exported, so used."""
-    names: set[str] = set()
-    for statement in module.body:
-        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
-            value = _all_value(small)
-            names |= _strings(value) if value is not None else set()
-    return names
-
-
-def _guards_imports(node: cst.Try) -> bool:
-    """A try whose handlers catch ImportError: its imports probe for optional modules."""
-    for handler in node.handlers:
-        caught = handler.type
-        if caught is None:
-            return True
-        elements = caught.elements if isinstance(caught, cst.Tuple) else [cst.Element(caught)]
-        for element in elements:
-            value = element.value
-            name = value.attr.value if isinstance(value, cst.Attribute) else getattr(value, "value", None)
-            if name in GUARD_EXCEPTIONS:
-                return True
-    return False
-
-
-def _binds(assignments: Collection[BaseAssignment], node: ImportNode) -> bool:
-    """Does this import reach the place these assignments were looked up from?"""
-    return any(isinstance(a, ImportAssignment) and a.node is node for a in assignments)
-
-
-def _without(node: ImportNode, unused: Sequence[cst.ImportAlias]) -> ImportNode:
-    """The import minus some aliases; the last one keeps the original last comma (or none)."""
-    names = list(node.names)  # type: ignore[arg-type]
-    kept = [alias for alias in names if alias not in unused]
-    kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
-    return node.with_changes(names=kept)
 
 
 class UnusedImport(LibcstRule):
@@ -110,9 +31,10 @@ class UnusedImport(LibcstRule):
     url = "https://docs.astral.sh/ruff/rules/unused-import/"
     docs = """
     An imported name that nothing in the module uses costs start-up time, can create import cycles, and
-    hides which dependencies the code really has. Uses are found by scope analysis (LibCST's
-    ScopeProvider), so a use inside a function, a decorator, a type annotation or a string annotation
-    counts, and a same-named local elsewhere does not.
+    hides which dependencies the code really has. Uses are found by scope analysis (CPython's own
+    symbol table), so a use inside a function, a decorator, a type annotation or a string annotation
+    counts, and a same-named local elsewhere does not. A class-level import read only by a method
+    is taken as used, although Python would not resolve it there.
 
     An augmented assignment (`x += 1`, or `global x` then `x += 1` in a function) reads the name,
     so it counts as a use, as in pyflakes.
@@ -131,7 +53,6 @@ class UnusedImport(LibcstRule):
     The fix removes only the unused names; a line whose imports all go is deleted, keeping
     comments above it, and a block that would become empty gets `pass`.
     """
-    METADATA_DEPENDENCIES = (ScopeProvider,)
     VALID = [
         "import os\nprint(os.getcwd())\n",
         "import os.path\nprint(os.path.join('a', 'b'))\n",
@@ -165,120 +86,106 @@ class UnusedImport(LibcstRule):
             return False
         return probe.any_symbol(lambda scope, symbol: symbol.is_imported() and probe.unread(scope, symbol) and not _future(probe, symbol.get_name()))
 
-    def __init__(self, path: str = "") -> None:
-        super().__init__(path)
-        self._skip_file = PurePosixPath(path).name in INIT_FILES
-        self._exported: set[str] = set()
-        self._guards: list[bool] = []
-        self._augmented: list[tuple[Scope, str]] = []
-        self._blocks: list[tuple[Sequence[cst.BaseStatement] | cst.SimpleStatementSuite, bool, bool]] = []
+    @classmethod
+    def check_tree(cls, probe: Probe) -> list[TreeReport]:
+        """Every unused import of the module, each line's fix carried by its first finding."""
+        if probe.tree is None or probe.table is None or PurePosixPath(probe.path).name in INIT_FILES:
+            return []
+        scan = ImportScan(probe).scan()
+        return [report for block in scan.blocks for report in _BlockFix(probe, scan, block).reports()]
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self._exported = _exported_names(node)
-        self._blocks.append((node.body, True, any(self._guards)))
 
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._blocks.append((node.body, False, any(self._guards)))
+class _BlockFix:
+    """The findings and fixes of one block: each line of statements loses its unused names; a line
+    left empty is deleted (comments above it stay), or becomes `pass` where the block needs a statement."""
 
-    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        self._blocks.append((node, True, any(self._guards)))
+    def __init__(self, probe: Probe, scan: ImportScan, block: Block) -> None:
+        self.probe, self.scan, self.block = probe, scan, block
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        """`x += 1` reads x: remember where, to count it as a use of the import it resolves to."""
-        scope = self.get_metadata(ScopeProvider, node, None)
-        if scope is not None and isinstance(node.target, cst.Name):
-            self._augmented.append((scope, node.target.value))
-
-    def leave_Module(self, original_node: cst.Module) -> None:
-        """Judge every block once the whole module (its augmented assignments included) has been seen."""
-        for block, flag, guarded in self._blocks:
-            if guarded:
-                continue
-            if isinstance(block, cst.SimpleStatementSuite):
-                unused = self._unused_in(block.body)
-                if unused:
-                    self._report(unused, *self._fix(block, unused, as_pass=True))
-            else:
-                self._check_block(block, may_empty=flag)
-
-    def visit_Try(self, node: cst.Try) -> None:
-        self._guards.append(_guards_imports(node))
-
-    def leave_Try(self, original_node: cst.Try) -> None:
-        self._guards.pop()
-
-    def _check_block(self, body: Sequence[cst.BaseStatement], may_empty: bool) -> None:
-        """Report the unused imports of each line of a block; the last line of an emptied block becomes pass."""
-        lines = [(line, self._unused_in(line.body)) for line in body if isinstance(line, cst.SimpleStatementLine)]
+    def reports(self) -> list[TreeReport]:
+        """One finding per unused name, line by line."""
+        lines = [(line, self._unused(line)) for line in self._lines()]
         lines = [(line, unused) for line, unused in lines if unused]
-        emptied = [line for line, unused in lines if self._empties(line, unused)]
-        last_pass = emptied[-1] if emptied and not may_empty and len(emptied) == len(body) else None
+        emptied = [line for line, unused in lines if _empties(line, unused)]
+        items = len(self._lines()) + sum(isinstance(statement, COMPOUND) for statement in self.block.statements)
+        last_pass = emptied[-1] if emptied and self.block.kind == "block" and len(emptied) == items else None
+        found = []
         for line, unused in lines:
-            self._report(unused, *self._fix(line, unused, as_pass=line is last_pass))
-
-    def _unused_in(self, body: Sequence[cst.BaseSmallStatement]) -> dict[ImportNode, list[cst.ImportAlias]]:
-        """Unused aliases of each checkable import among some small statements."""
-        if self._skip_file:
-            return {}
-        found: dict[ImportNode, list[cst.ImportAlias]] = {}
-        for small in body:
-            if self._checkable(small):
-                unused = [alias for alias in small.names if not self._used(small, alias)]  # type: ignore[union-attr]
-                if unused:
-                    found[small] = unused  # type: ignore[index]
+            as_pass = self.block.kind == "suite" or line is last_pass
+            fix = (self._fix(line, unused, as_pass),)
+            for statement in line:
+                for alias in unused.get(id(statement), ()):
+                    name = alias.asname or alias.name
+                    found.append(TreeReport.at(alias, f"`{name}` imported but unused", fix))
+                    fix = ()
         return found
 
-    @staticmethod
-    def _checkable(small: cst.BaseSmallStatement) -> bool:
-        """Plain imports and from-imports, but not star or __future__ imports."""
-        if isinstance(small, cst.Import):
-            return True
-        if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
-            return False
-        return not (isinstance(small.module, cst.Name) and small.module.value == "__future__" and not small.relative)
+    def _lines(self) -> list[list[ast.stmt]]:
+        """Simple statements grouped by the line they share (`a; b`); a suite is one line."""
+        lines: list[list[ast.stmt]] = []
+        for statement in self.block.statements:
+            if isinstance(statement, COMPOUND):
+                continue
+            if lines and (self.block.kind == "suite" or lines[-1][-1].end_lineno == statement.lineno):
+                lines[-1].append(statement)
+            else:
+                lines.append([statement])
+        return lines
 
-    def _used(self, node: ImportNode, alias: cst.ImportAlias) -> bool:
-        """Is any name this alias binds referenced, exported, or an explicit re-export?"""
-        scope = self.get_metadata(ScopeProvider, node, None)
-        if scope is None or (alias.asname is not None and alias.evaluated_alias == alias.evaluated_name):
-            return True
-        names = [alias.evaluated_alias] if alias.asname is not None else _dotted_prefixes(alias.evaluated_name)
-        for name in names:
-            if name in self._exported:
-                return True
-            for assignment in scope[name]:
-                if isinstance(assignment, ImportAssignment) and assignment.node is node and assignment.references:
-                    return True
-        return any(_binds(where[target], node) for where, target in self._augmented if target in names)
+    def _unused(self, line: list[ast.stmt]) -> dict[int, list[ast.alias]]:
+        """Unused aliases of each import of a line, by the statement's id."""
+        found = {}
+        for statement in line:
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                unused = self.scan.unused(statement, self.block.scope)
+                if unused:
+                    found[id(statement)] = unused
+        return found
 
-    @staticmethod
-    def _empties(container: SmallStatements, unused: dict[ImportNode, list[cst.ImportAlias]]) -> bool:
-        """Would removing the unused names leave nothing of this line?"""
-        return all(small in unused and len(unused[small]) == len(small.names) for small in container.body)  # type: ignore[union-attr,index]
+    def _fix(self, line: list[ast.stmt], unused: dict[int, list[ast.alias]], as_pass: bool) -> TreeEdit:
+        """One edit for the line: its statements without the unused names, `pass`, or the lines deleted."""
+        kept = [(index, self._without(statement, unused.get(id(statement), [])))
+                for index, statement in enumerate(line) if not _all_unused(statement, unused)]
+        first, last = line[0], line[-1]
+        if not kept and not as_pass:
+            return TreeEdit(TreePosition(first.lineno, 0), TreePosition(last.end_lineno + 1, 0), "")  # type: ignore[operator]
+        text = "pass" if not kept else kept[0][1]
+        for (previous, _), (_, statement_text) in zip(kept, kept[1:]):
+            text += self._between(line[previous], line[previous + 1]) + statement_text
+        return TreeEdit(_start(first), _end(last), text)
 
-    def _fix(self, container: SmallStatements, unused: dict[ImportNode, list[cst.ImportAlias]], as_pass: bool) -> tuple[Replacement, cst.CSTNode]:
-        """(replacement, target): the smallest node edit that drops the unused names of one line."""
-        kept: list[cst.BaseSmallStatement] = []
-        for small in container.body:
-            if small not in unused:
-                kept.append(small)
-            elif len(unused[small]) < len(small.names):  # type: ignore[index,union-attr]
-                kept.append(_without(small, unused[small]))  # type: ignore[arg-type,index]
-        if not kept and len(container.body) == 1 and as_pass:
-            return cst.Pass(semicolon=container.body[0].semicolon), container.body[0]
-        if not kept:
-            return (container.with_changes(body=[cst.Pass()]) if as_pass else cst.RemovalSentinel.REMOVE), container
-        if len(kept) == len(container.body) and len(unused) == 1:
-            (node, aliases), = unused.items()
-            return _without(node, aliases), node
-        kept[-1] = kept[-1].with_changes(semicolon=container.body[-1].semicolon)
-        return container.with_changes(body=kept), container
+    def _without(self, statement: ast.stmt, aliases: list[ast.alias]) -> str:
+        """A statement's text minus some of its imported names, separators and brackets kept in place."""
+        if not aliases:
+            return self._text(_start(statement), _end(statement))
+        names: list[ast.alias] = statement.names  # type: ignore[attr-defined]
+        kept = [index for index, alias in enumerate(names) if alias not in aliases]
+        middle = self._text(_start(names[kept[0]]), _end(names[kept[0]]))
+        for previous, index in zip(kept, kept[1:]):  # a kept name keeps the separator (and comment) after it
+            middle += self._between(names[previous], names[previous + 1]) + self._text(_start(names[index]), _end(names[index]))
+        head = self._text(_start(statement), _start(names[0]))
+        return head + middle + self._text(_end(names[-1]), _end(statement))
 
-    def _report(self, unused: dict[ImportNode, list[cst.ImportAlias]], fix: Replacement, target: cst.CSTNode) -> None:
-        """One finding per unused name; the first carries the fix for the whole line."""
-        first = True
-        for aliases in unused.values():
-            for alias in aliases:
-                name = alias.evaluated_alias or alias.evaluated_name
-                self.report(alias, f"`{name}` imported but unused", fix if first else None, fix_target=target)
-                first = False
+    def _between(self, before: ast.AST, after: ast.AST) -> str:
+        """The separator text between two nodes (`, `, `; `, a line break with indentation)."""
+        return self._text(_end(before), _start(after))
+
+    def _text(self, start: TreePosition, end: TreePosition) -> str:
+        return self.probe.encoded[self.probe.byte_offset(*start):self.probe.byte_offset(*end)].decode("utf-8", "surrogatepass")
+
+
+def _start(node: ast.AST) -> TreePosition:
+    return TreePosition(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+
+def _end(node: ast.AST) -> TreePosition:
+    return TreePosition(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+
+def _all_unused(statement: ast.stmt, unused: dict[int, list[ast.alias]]) -> bool:
+    return len(unused.get(id(statement), ())) == len(getattr(statement, "names", ())) > 0
+
+
+def _empties(line: list[ast.stmt], unused: dict[int, list[ast.alias]]) -> bool:
+    """Would removing the unused names leave nothing of this line?"""
+    return all(_all_unused(statement, unused) for statement in line)
