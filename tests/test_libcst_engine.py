@@ -65,6 +65,20 @@ class UnreadNeedleRule(NeedleRule):
             self.report(node)
 
 
+class QualifiedNeedleRule(NeedleRule):
+    """Reports calls of `os.needle` however imported: needs qualified names (which need scopes)."""
+
+    id = "qualified-needle"
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        pass
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if any(q.name == "os.needle" for q in self.get_metadata(QualifiedNameProvider, node.func, set())):
+            self.report(node)
+
+
 class CountingProvider(BatchableMetadataProvider[int]):
     """A spy: counts how often metadata is computed."""
 
@@ -199,7 +213,7 @@ def test_scope_and_qualified_names_are_computed_only_when_declared(monkeypatch: 
     assert (len(scopes), len(qualified), len(positions)) == (0, 0, 1)  # positions: only to place the finding
     check(LibcstEngine([UnreadNeedleRule]), "needle = 1\nprint(needle)\n", {"unread-needle"})
     assert (len(scopes), len(qualified), len(positions)) == (1, 0, 1)  # nothing reported: no positions either
-    check(builtin_engine, "import os\nos.system('ls')\n", {"os-system-call"})
+    assert len(check(LibcstEngine([QualifiedNeedleRule]), "import os\nos.needle()\n", {"qualified-needle"})) == 1
     assert (len(scopes), len(qualified), len(positions)) == (2, 1, 2)
 
 
