@@ -62,7 +62,7 @@ def _glob_writes(writes: list[str], context: ContextPack) -> tuple[list[str], li
 def command_checks(command: str, context: ContextPack, policy: ConnectPolicy) -> CommandChecks:
     """Judge a command by every simple command in it, with the context's lists and the policy's thresholds."""
     from patchgate.connect.commands import assess_command
-    from patchgate.connect.shell import basename
+    from patchgate.connect.shell.parser import basename
 
     lists = context.commands
     thresholds = policy.thresholds

@@ -32,7 +32,7 @@ from patchgate.connect.commands_exec import exec_findings
 from patchgate.connect.commands_rules import Found, Severity, rule_for
 from patchgate.connect.commands_writes import writes_of, written_paths
 from patchgate.connect.policy import split_entry
-from patchgate.connect.shell import (
+from patchgate.connect.shell.parser import (
     ParsedCommand, SimpleCommand, basename, is_interpreter, parse_command, reads_program_from_stdin,
 )
 from patchgate.diagnostics.base import SCHEMA_VERSION, Model

@@ -13,9 +13,9 @@ import re
 
 from patchgate.connect.commands_effects import Hit, effects
 from patchgate.connect.commands_rules import Found, rule_for
-from patchgate.connect.shell import ParsedCommand, SimpleCommand, basename, is_interpreter, reads_program_from_stdin
-from patchgate.connect.shell_interpreters import FD_FILE
-from patchgate.connect.shell_models import SHELLS
+from patchgate.connect.shell.parser import ParsedCommand, SimpleCommand, basename, is_interpreter, reads_program_from_stdin
+from patchgate.connect.shell.interpreters import FD_FILE
+from patchgate.connect.shell.models import SHELLS
 
 RISKY_ENV = frozenset({
     "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "DYLD_INSERT_LIBRARIES", "PATH", "BASH_ENV", "ENV", "IFS",

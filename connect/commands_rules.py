@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
-from patchgate.connect.shell import ParsedCommand, SimpleCommand, basename
+from patchgate.connect.shell.parser import ParsedCommand, SimpleCommand, basename
 
 Severity = Literal["destructive", "review"]
 WHOLE_TREE = frozenset({".", "./", ":/", ":/.", "*", ":(top)", "-A"})

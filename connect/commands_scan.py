@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from patchgate.connect.commands_table import ALIASES, Effect, Tool
-from patchgate.connect.shell_models import basename
+from patchgate.connect.shell.models import basename
 
 VERSIONED = re.compile(r"(python|pypy|pip|perl|ruby|node|lua|php|tclsh)[0-9.]*")
 

@@ -23,7 +23,7 @@ ADAPTERS = {
         "rewrites/codemod*.py",
         "rewrites/rename*.py",
     ],
-    "tree_sitter": ["diagnostics/engines/syntax.py", "diagnostics/engines/grammars.py", "connect/shell*.py"],
+    "tree_sitter": ["diagnostics/engines/syntax.py", "diagnostics/engines/grammars.py", "connect/shell/*.py"],
     "pygls": ["lsp_server/*.py"],
     "lsprotocol": ["lsp_server/lsp_types.py", "lsp_server/*.py"],
 }

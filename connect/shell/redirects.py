@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from patchgate.connect.shell_models import OPAQUE_NODES, Redirect, Word
-from patchgate.connect.shell_words import eval_word, find_substitutions, node_text
+from patchgate.connect.shell.models import OPAQUE_NODES, Redirect, Word
+from patchgate.connect.shell.words import eval_word, find_substitutions, node_text
 
 REDIRECT_NODES = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
 HEREDOC_PARTS = frozenset({"heredoc_start", "heredoc_body", "heredoc_end", "file_redirect"})

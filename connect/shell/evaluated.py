@@ -15,8 +15,8 @@ from typing import Optional
 
 from tree_sitter import Node
 
-from patchgate.connect.shell_models import Word, basename
-from patchgate.connect.shell_words import eval_word, node_text
+from patchgate.connect.shell.models import Word, basename
+from patchgate.connect.shell.words import eval_word, node_text
 
 ARITH_OK = re.compile(r"[\s0-9+\-*/%()<>=!&|^~?:,]*")
 NAME_OK = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\[(\d+|@|\*)\])?")

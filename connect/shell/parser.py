@@ -1,21 +1,21 @@
 """tree-sitter-bash adapter: a command line becomes every simple command it would run, so none can hide.
 
-Only the shell*.py modules of connect import tree_sitter; they hand out pydantic models only.
+Only the modules of connect/shell/ import tree_sitter; they hand out pydantic models only.
 Wrappers that run another command (sudo, env, xargs, find -exec, bash -c, eval, ...) are
 unwrapped: the wrapper stays in the list and the command it runs follows it. Words are unquoted
 and brace-expanded as bash would; a word whose value depends on run time (`$VAR`, `$(...)`) is
 kept verbatim and marked opaque.
 
-The adapter is split by stage: shell_models (values), shell_words (quote removal and brace
-expansion), shell_wrappers (commands that run commands), shell_walker (the tree walk).
+The adapter is split by stage: models (values), words (quote removal and brace expansion),
+wrappers (commands that run commands), walker (the tree walk); this module is its entry point.
 """
 
 from __future__ import annotations
 
-from patchgate.connect.shell_models import Ctx, ParsedCommand, PipeStage, Redirect, SimpleCommand, basename
-from patchgate.connect.shell_walker import Walker, _parser
-from patchgate.connect.shell_words import join_continuations
-from patchgate.connect.shell_interpreters import is_interpreter, reads_program_from_stdin
+from patchgate.connect.shell.models import Ctx, ParsedCommand, PipeStage, Redirect, SimpleCommand, basename
+from patchgate.connect.shell.walker import Walker, _parser
+from patchgate.connect.shell.words import join_continuations
+from patchgate.connect.shell.interpreters import is_interpreter, reads_program_from_stdin
 
 __all__ = ["ParsedCommand", "PipeStage", "Redirect", "SimpleCommand", "basename", "is_interpreter",
            "join_continuations", "parse_command", "reads_program_from_stdin", "_parser"]

@@ -7,7 +7,7 @@ from typing import Optional
 
 from tree_sitter import Node
 
-from patchgate.connect.shell_models import EVALUATING_NODES, MAX_BRACE_WORDS, OPAQUE_NODES, SUBSTITUTIONS, Word
+from patchgate.connect.shell.models import EVALUATING_NODES, MAX_BRACE_WORDS, OPAQUE_NODES, SUBSTITUTIONS, Word
 
 
 def join_continuations(text: str) -> str:
@@ -66,7 +66,7 @@ def find_substitutions(node: Node, out: list[Node], evaluating: bool = True) -> 
         out.append(node)
         return
     if evaluating and node.type in EVALUATING_NODES:
-        from patchgate.connect.shell_evaluated import node_evaluates
+        from patchgate.connect.shell.evaluated import node_evaluates
 
         if node_evaluates(node) is not None:
             out.append(node)

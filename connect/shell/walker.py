@@ -9,16 +9,16 @@ from typing import Optional
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
-from patchgate.connect.shell_evaluated import (
+from patchgate.connect.shell.evaluated import (
     LATENT, array_key, latent_script, node_evaluates, statement_evaluates, words_evaluate,
 )
-from patchgate.connect.shell_interpreters import echoed_text, reads_program_from_stdin
-from patchgate.connect.shell_models import (
+from patchgate.connect.shell.interpreters import echoed_text, reads_program_from_stdin
+from patchgate.connect.shell.models import (
     CONTEXTS, MAX_DEPTH, SHELLS, SUBSTITUTIONS, Ctx, PipeStage, Plan, Redirect, SimpleCommand, Word, basename,
 )
-from patchgate.connect.shell_redirects import REDIRECT_NODES, heredoc_tails, redirect_parts
-from patchgate.connect.shell_words import eval_word, find_substitutions, join_continuations, node_text, syntax_errors
-from patchgate.connect.shell_wrappers import unwrap_plan
+from patchgate.connect.shell.redirects import REDIRECT_NODES, heredoc_tails, redirect_parts
+from patchgate.connect.shell.words import eval_word, find_substitutions, join_continuations, node_text, syntax_errors
+from patchgate.connect.shell.wrappers import unwrap_plan
 
 
 @functools.cache

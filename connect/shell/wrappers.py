@@ -8,7 +8,7 @@ import shlex
 from typing import Callable, Optional
 
 from patchgate.connect.commands_effects import effects
-from patchgate.connect.shell_models import SHELLS, Plan, Word, basename
+from patchgate.connect.shell.models import SHELLS, Plan, Word, basename
 
 
 def _skip_options(args: list[Word], with_arg: str = "", long_with_arg: frozenset[str] = frozenset()) -> int:

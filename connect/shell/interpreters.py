@@ -10,7 +10,7 @@ import re
 
 from typing import Optional
 
-from patchgate.connect.shell_models import SHELLS, SimpleCommand, basename
+from patchgate.connect.shell.models import SHELLS, SimpleCommand, basename
 
 INTERPRETER = re.compile(r"(python|pypy|perl|ruby|node|nodejs|deno|bun|php|lua|tclsh|pwsh|osascript|irb|jshell|"
                          r"Rscript|julia)[0-9.]*")
