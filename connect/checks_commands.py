@@ -1,6 +1,6 @@
 """The command checks of SPEC 7: denied, destructive, unlisted and review-worthy commands.
 
-The shell parser and classifier live in commands.py; this module turns their tagged reasons
+The shell parser and classifier live in shell/ and commands/; this module turns their tagged reasons
 into one Check per kind, and hands back the paths the command writes so they are judged
 like any other write (relative to the workspace root). After a cd, pushd or popd a relative
 path's place is only known at run time, so such writes are judged like `$VAR/x`; so is a glob
@@ -52,7 +52,7 @@ def _write_reasons(writes: list[str]) -> list[tuple[str, str, str]]:
 
 def _glob_writes(writes: list[str], context: ContextPack) -> tuple[list[str], list[str]]:
     """Written globs (`> .gi?/config`), and every path each can stand for, judged like any write."""
-    from patchgate.connect.commands_globs import glob_targets, is_glob
+    from patchgate.connect.commands.globs import glob_targets, is_glob
 
     globs = [p for p in writes if is_glob(p)]
     patterns = [*context.immutable_paths, *context.protected_paths, *context.generated_paths]
@@ -61,7 +61,7 @@ def _glob_writes(writes: list[str], context: ContextPack) -> tuple[list[str], li
 
 def command_checks(command: str, context: ContextPack, policy: ConnectPolicy) -> CommandChecks:
     """Judge a command by every simple command in it, with the context's lists and the policy's thresholds."""
-    from patchgate.connect.commands import assess_command
+    from patchgate.connect.commands.verdict import assess_command
     from patchgate.connect.shell.parser import basename
 
     lists = context.commands

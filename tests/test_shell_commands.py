@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from patchgate.connect.commands import classify, command_verdict, matches_prefix, written_paths
+from patchgate.connect.commands.verdict import classify, command_verdict, matches_prefix, written_paths
 from patchgate.connect.shell import parser as shell
 from patchgate.connect.shell.parser import parse_command
 from patchgate.diagnostics.errors import InputError

@@ -7,7 +7,7 @@ import re
 import shlex
 from typing import Callable, Optional
 
-from patchgate.connect.commands_effects import effects
+from patchgate.connect.commands.effects import effects
 from patchgate.connect.shell.models import SHELLS, Plan, Word, basename
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from patchgate.connect.commands_scan import Hit
+from patchgate.connect.commands.scan import Hit
 
 SED_NO_ARGS = set("=dDgGhHnNpPxzFlLqQ")
 SED_TO_EOL = set("aicrRbtT:#v")

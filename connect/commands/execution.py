@@ -11,8 +11,8 @@ import fnmatch
 import functools
 import re
 
-from patchgate.connect.commands_effects import Hit, effects
-from patchgate.connect.commands_rules import Found, rule_for
+from patchgate.connect.commands.effects import Hit, effects
+from patchgate.connect.commands.rules import Found, rule_for
 from patchgate.connect.shell.parser import ParsedCommand, SimpleCommand, basename, is_interpreter, reads_program_from_stdin
 from patchgate.connect.shell.interpreters import FD_FILE
 from patchgate.connect.shell.models import SHELLS

@@ -1,16 +1,16 @@
-"""What a command's options write, run or reconfigure, by the option table (commands_table).
+"""What a command's options write, run or reconfigure, by the option table (commands/table.py).
 
 `effects(argv)` is the judge's view: every listed option with its effect, subcommands resolved
-(`git diff`, `pip install`, `python -m pytest`), and the per-tool readers of commands_special.
+(`git diff`, `pip install`, `python -m pytest`), and the per-tool readers of commands/special.py.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from patchgate.connect.commands_scan import Hit, scan, tool_name
-from patchgate.connect.commands_special import SPECIAL
-from patchgate.connect.commands_table import HARMLESS_VALUES, PYTHON_MODULES, SAFE_MODULES, SUBCOMMANDS, TOOLS, Tool
+from patchgate.connect.commands.scan import Hit, scan, tool_name
+from patchgate.connect.commands.special import SPECIAL
+from patchgate.connect.commands.table import HARMLESS_VALUES, PYTHON_MODULES, SAFE_MODULES, SUBCOMMANDS, TOOLS, Tool
 
 __all__ = ["Hit", "effects", "git_subcommand", "tool_name"]
 

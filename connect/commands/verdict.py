@@ -9,13 +9,13 @@ bash <(curl), sh -c "$(curl)"), dd of=, mkfs/mkswap/partitioning, chmod -R to a 
 mode, chown/chgrp -R, shred, truncate, writes to block devices, mv to /dev/null, crontab -r,
 kill -1, shutdown/reboot, fork bombs. Review-worthy (require_review): git checkout/restore of
 named paths (loses their uncommitted edits), rsync --delete, git -c and other configuration
-overrides, options that run code (the table of commands_table: git diff --ext-diff, pytest -p,
+overrides, options that run code (the table of commands/table.py: git diff --ext-diff, pytest -p,
 make --eval, pip install ...), programs read from stdin or a pipe, text bash evaluates
 (arithmetic, subscripts), environment overrides such as LD_PRELOAD, PATH or PYTEST_ADDOPTS,
 run-time arguments to rm/git/chmod/..., and any command whose name is only known at run time
-(commands_exec). A command name that is a glob is judged as every dangerous name it can match.
+(commands/execution.py). A command name that is a glob is judged as every dangerous name it can match.
 
-The per-command rules live in commands_rules, what a command writes in commands_writes; this
+The per-command rules live in commands/rules.py, what a command writes in commands/writes.py; this
 module holds the findings across commands and the allow/review/deny decision.
 """
 
@@ -28,9 +28,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from patchgate.connect.commands_exec import exec_findings
-from patchgate.connect.commands_rules import Found, Severity, rule_for
-from patchgate.connect.commands_writes import writes_of, written_paths
+from patchgate.connect.commands.execution import exec_findings
+from patchgate.connect.commands.rules import Found, Severity, rule_for
+from patchgate.connect.commands.writes import writes_of, written_paths
 from patchgate.connect.policy import split_entry
 from patchgate.connect.shell.parser import (
     ParsedCommand, SimpleCommand, basename, is_interpreter, parse_command, reads_program_from_stdin,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from patchgate.connect.commands_table import ALIASES, Effect, Tool
+from patchgate.connect.commands.table import ALIASES, Effect, Tool
 from patchgate.connect.shell.models import basename
 
 VERSIONED = re.compile(r"(python|pypy|pip|perl|ruby|node|lua|php|tclsh)[0-9.]*")

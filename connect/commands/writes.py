@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from patchgate.connect.commands_exec import cached_effects
-from patchgate.connect.commands_rules import Opts, git_split, parse_opts
+from patchgate.connect.commands.execution import cached_effects
+from patchgate.connect.commands.rules import Opts, git_split, parse_opts
 from patchgate.connect.shell.parser import ParsedCommand, SimpleCommand, basename
 
 NOT_FILES = re.compile(r"/dev/(null|stdout|stderr|tty|fd/\d+)$|[<>]\(")

@@ -11,9 +11,9 @@ import re
 import shlex
 from typing import Callable
 
-from patchgate.connect.commands_scan import Hit, scan
-from patchgate.connect.commands_scripts import awk_effects, awk_program, sed_effects, sed_scripts
-from patchgate.connect.commands_table import FORMATTERS, TOOLS, Tool
+from patchgate.connect.commands.scan import Hit, scan
+from patchgate.connect.commands.scripts import awk_effects, awk_program, sed_effects, sed_scripts
+from patchgate.connect.commands.table import FORMATTERS, TOOLS, Tool
 
 Reader = Callable[[list[str]], list[Hit]]
 GIT_GLOBAL_FLAGS = frozenset({
