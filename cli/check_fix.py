@@ -110,7 +110,7 @@ def _settle(workspace: Path, plan: RewritePlan, judged: Judged, hint: str) -> Fi
 
 def _apply(workspace: Path, plan: RewritePlan, decision_id: str, hint: str) -> None:
     """Apply a permitted fix decision (Connect's apply is the only writer) and say what it did."""
-    from patchgate.connect.apply import apply_decision
+    from patchgate.connect.apply.run import apply_decision
 
     receipt = apply_decision(workspace, decision_id)
     click.echo(f"fixed {plan.stats.edits} problem(s) in {len(receipt.files)} file(s) (decision {decision_id}){hint}",

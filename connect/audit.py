@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from patchgate.connect.apply_io import fsync_dir
+from patchgate.connect.apply.files import fsync_dir
 from patchgate.connect.locks import state_lock
 from patchgate.diagnostics.base import Model
 from patchgate.connect.state import state_root

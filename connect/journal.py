@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from patchgate.connect.apply_io import fsync_dir, read_all
+from patchgate.connect.apply.files import fsync_dir, read_all
 from patchgate.connect.interrupted import journal_dir, quarantine_dir
 from patchgate.connect.locks import state_lock
 from patchgate.connect.store import write_durable

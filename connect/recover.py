@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from patchgate.connect.apply_io import (
+from patchgate.connect.apply.files import (
     Conflict, UnsafePath, delete_file, read_current, remove_empty_dirs, remove_temps, replace_file,
 )
 from patchgate.connect.audit import append_event, has_event, repair

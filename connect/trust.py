@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from patchgate.connect.apply_gate import ApplyRefused
+from patchgate.connect.apply.gate import ApplyRefused
 from patchgate.connect.audit import AuditEvent, canonical, read_events
 from patchgate.connect.checkpoints import REVIEW_EVENTS
 from patchgate.connect.context import workspace_id

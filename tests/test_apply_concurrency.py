@@ -25,8 +25,8 @@ WORKERS = 8
 RACE = """
 import sys, time
 from pathlib import Path
-from patchgate.connect.apply import apply_decision
-from patchgate.connect.apply_gate import ApplyRefused
+from patchgate.connect.apply.run import apply_decision
+from patchgate.connect.apply.gate import ApplyRefused
 root, decision_id, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 while not go.exists():
     time.sleep(0.001)

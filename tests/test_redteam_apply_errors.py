@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from conftest import write_files
 from test_apply_support import make_plan, record, temp_files
 
-import patchgate.connect.apply as apply_module
+import patchgate.connect.apply.run as apply_module
 import patchgate.connect.journal as journal_module
 from patchgate.cli.main import cli
 from patchgate.connect.audit import read_events

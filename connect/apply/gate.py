@@ -5,7 +5,7 @@ Refusals carry SPEC 3 exit codes: 10 a rewrite verdict, 20 awaiting review, 30 d
 `.patchgate`, a symlink on the way), 40 bad input (already applied, not a file change, a stale
 or inconsistent plan, a FIFO, device, socket or folder where the file goes, a path too long
 for the file system). Every look at a target goes through directory descriptors without
-following symlinks (apply_io.read_current), so a FIFO is never opened for a blocking read.
+following symlinks (apply/files.py: read_current), so a FIFO is never opened for a blocking read.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from patchgate.connect.models import Approval
-from patchgate.connect.apply_io import PROTECTED_NAMES, Current, UnsafePath, read_current
+from patchgate.connect.apply.files import PROTECTED_NAMES, Current, UnsafePath, read_current
 from patchgate.connect.paths import length_problem
 from patchgate.connect.review import review_state
 from patchgate.connect.store import StoredDecision

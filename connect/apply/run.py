@@ -1,8 +1,8 @@
 """`patchgate apply`: the only code path that writes project files (SPEC 7).
 
 Under the workspace's apply lock: load the decision, check it may be applied and that no file
-changed since (apply_gate), write the journal (every file's before bytes, fsynced), write
-every file atomically through directory descriptors that follow no symlink (apply_io), each
+changed since (apply/gate.py), write the journal (every file's before bytes, fsynced), write
+every file atomically through directory descriptors that follow no symlink (apply/files.py), each
 only while it still holds its before bytes, write the receipt (the commit point), log the
 `apply` audit event, then drop the journal. A crash before the receipt is rolled back to
 all-before on the next start; a crash after it is completed (recover.py). An error while
@@ -23,8 +23,8 @@ import os
 import time
 from pathlib import Path
 
-from patchgate.connect.apply_gate import ApplyRefused, FileWork, check_allowed, prepare
-from patchgate.connect.apply_io import Conflict, UnsafePath, delete_file, replace_file
+from patchgate.connect.apply.gate import ApplyRefused, FileWork, check_allowed, prepare
+from patchgate.connect.apply.files import Conflict, UnsafePath, delete_file, replace_file
 from patchgate.connect.audit import append_event, has_event, now_iso
 from patchgate.connect.journal import (
     Journal, JournalFile, apply_lock, encode, journal_path, remove_journal_entry, write_journal,
