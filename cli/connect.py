@@ -73,7 +73,7 @@ def audit() -> None:
 @click.pass_context
 def audit_verify(ctx: click.Context, as_json: bool) -> None:
     """Check every line of .patchgate/audit.ndjson; exit 1 naming the first tampered line."""
-    from patchgate.connect.audit_verify import verify_log
+    from patchgate.connect.audit.verify import verify_log
     from patchgate.connect.signers import signers_in_force
 
     workspace = workspace_root()

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from patchgate.connect.apply.files import (
     Conflict, UnsafePath, delete_file, read_current, remove_empty_dirs, remove_temps, replace_file,
 )
-from patchgate.connect.audit import append_event, has_event, repair
+from patchgate.connect.audit.log import append_event, has_event, repair
 from patchgate.connect.interrupted import journal_dir, pending_entries
 from patchgate.connect.journal import (
     Journal, JournalFile, apply_lock, quarantine_entry, read_journal, remove_journal_entry,

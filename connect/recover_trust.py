@@ -18,7 +18,7 @@ import hashlib
 from pathlib import Path
 
 from patchgate.connect.apply.gate import containment_problem
-from patchgate.connect.audit import has_event, read_events
+from patchgate.connect.audit.log import has_event, read_events
 from patchgate.connect.journal import Journal, JournalFile
 from patchgate.connect.store import DECISION_ID, StoredDecision, load_decision
 from patchgate.connect.trust import produced_here_problem

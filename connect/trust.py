@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from patchgate.connect.apply.gate import ApplyRefused
-from patchgate.connect.audit import AuditEvent, canonical, read_events
+from patchgate.connect.audit.log import AuditEvent, canonical, read_events
 from patchgate.connect.checkpoints import REVIEW_EVENTS
 from patchgate.connect.context import workspace_id
 from patchgate.connect.models import VERDICT_EXIT, VERDICT_RANK, Approval, content_digest
@@ -84,7 +84,7 @@ def artifact_problem(stored: StoredDecision, events: list[AuditEvent]) -> str | 
 
 def check_trusted(workspace: Path, stored: StoredDecision) -> tuple[Approval, ...]:
     """Refuse a decision the gate did not produce here; the approvals that count when it did."""
-    from patchgate.connect.audit_verify import verify_log
+    from patchgate.connect.audit.verify import verify_log
 
     name = stored.decision_id
     problem = binding_problem(workspace, stored)

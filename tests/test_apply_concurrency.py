@@ -18,8 +18,8 @@ from pathlib import Path
 from conftest import PATCHGATE, run_patchgate, write_files
 from test_apply_support import make_plan, record
 
-from patchgate.connect.audit import read_events
-from patchgate.connect.audit_verify import verify_log
+from patchgate.connect.audit.log import read_events
+from patchgate.connect.audit.verify import verify_log
 
 WORKERS = 8
 RACE = """

@@ -29,7 +29,7 @@ import pytest
 from conftest import run_patchgate
 from test_apply_support import make_plan, record, sha, temp_files, write_policy
 
-from patchgate.connect.audit_verify import verify_log
+from patchgate.connect.audit.verify import verify_log
 from patchgate.connect.recover import recover
 from patchgate.connect.review import record_review
 from patchgate.connect.store import decisions_dir
@@ -148,7 +148,7 @@ class Killed(BaseException):
 
 def test_a_crash_after_the_receipt_is_completed_not_rolled_back(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import patchgate.connect.apply.run as apply_module
-    from patchgate.connect.audit import read_events
+    from patchgate.connect.audit.log import read_events
 
     root = scratch / "ws"
     decision_id, _, after = prepare(root)

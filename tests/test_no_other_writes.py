@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ["diagnostics", "rewrites", "connect", "builder", "lsp_server", "cli"]
 PROJECT_WRITERS = {"connect/apply/files.py": "apply and crash recovery: the only writer of project files"}
 STATE_WRITERS = {
-    "connect/audit.py": ".patchgate/audit.ndjson, audit.head and the audit lock",
+    "connect/audit/log.py": ".patchgate/audit.ndjson, audit.head and the audit lock",
     "connect/store.py": ".patchgate/decisions/ (staged folder renamed into place)",
     "connect/journal.py": ".patchgate/journal/, the quarantine folder beside it, and the apply lock",
     "connect/locks.py": "the lock files under .patchgate/ that apply and the audit log take",

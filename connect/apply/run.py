@@ -25,7 +25,7 @@ from pathlib import Path
 
 from patchgate.connect.apply.gate import ApplyRefused, FileWork, check_allowed, prepare
 from patchgate.connect.apply.files import Conflict, UnsafePath, delete_file, replace_file
-from patchgate.connect.audit import append_event, has_event, now_iso
+from patchgate.connect.audit.log import append_event, has_event, now_iso
 from patchgate.connect.journal import (
     Journal, JournalFile, apply_lock, encode, journal_path, remove_journal_entry, write_journal,
 )

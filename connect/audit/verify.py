@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from patchgate.connect.audit import GENESIS, AuditEvent, AuditHead, audit_path, canonical, line_sha, parse_line, read_head
+from patchgate.connect.audit.log import GENESIS, AuditEvent, AuditHead, audit_path, canonical, line_sha, parse_line, read_head
 
 ProblemKind = Literal["changed", "removed", "reordered", "inserted", "truncated", "incomplete", "unanchored", "unsigned"]
 
