@@ -110,7 +110,7 @@ def check_redecided(workspace: Path, stored: StoredDecision) -> None:
 
     Staleness is left out: files changed since the plan are apply's own conflict (exit 40, named).
     """
-    from patchgate.connect.checks import most_severe
+    from patchgate.connect.checks.plan import most_severe
     from patchgate.connect.replay import replay_stored
 
     try:

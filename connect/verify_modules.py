@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from patchgate.connect.checks import finding, named, passed
+from patchgate.connect.checks.plan import finding, named, passed
 from patchgate.connect.models import Check
 from patchgate.connect.policy import ConnectPolicy
 from patchgate.rewrites.modules import module_name

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from patchgate.connect.checks import finding, most_severe, named, passed
+from patchgate.connect.checks.plan import finding, most_severe, named, passed
 from patchgate.connect.models import Check, ContextPack
 from patchgate.connect.policy import ConnectPolicy
 
