@@ -74,14 +74,14 @@ def _decide_and_apply(workspace: Path, plan: RewritePlan, hint: str) -> FixOutco
 
 def _part(plan: RewritePlan, files: list[FileRewrite]) -> RewritePlan:
     """The plan narrowed to some of its files (a plan of its own, with its own digest)."""
-    from patchgate.connect.candidates import plan_from_rewrites
+    from patchgate.connect.candidates.submission import plan_from_rewrites
 
     return plan_from_rewrites(plan.planner, plan.description, files)
 
 
 def _judge(workspace: Path, plan: RewritePlan) -> Judged:
     """Decide a fix plan as the `cli` tool, without storing it yet."""
-    from patchgate.connect.candidates import Submission
+    from patchgate.connect.candidates.submission import Submission
     from patchgate.connect.models import Candidate
     from patchgate.connect.submit import judge
 

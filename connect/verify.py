@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from patchgate.connect.checks.plan import finding, named, passed
-from patchgate.connect.candidates import read_workspace_text
+from patchgate.connect.candidates.submission import read_workspace_text
 from patchgate.connect.models import Check, ContextPack, Verdict
 from patchgate.connect.policy import ConnectPolicy, SmokeCheck
 from patchgate.diagnostics.errors import InputError

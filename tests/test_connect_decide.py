@@ -11,7 +11,7 @@ import pytest
 
 from conftest import write_files
 from test_connect_plan_cli import tree_digest
-from patchgate.connect.candidates import Submission, build_packet, from_command, from_write
+from patchgate.connect.candidates.submission import Submission, build_packet, from_command, from_write
 from patchgate.connect.context import build_context
 from patchgate.connect.decide import CHECK_ORDER, decide, risk_score, scored_packet
 from patchgate.connect.models import content_digest

@@ -15,7 +15,7 @@ from pathlib import Path
 from unidiff import PatchSet, UnidiffParseError
 from unidiff.patch import Hunk, PatchedFile
 
-from patchgate.connect.candidates import plain_path, read_workspace_text
+from patchgate.connect.candidates.submission import plain_path, read_workspace_text
 from patchgate.connect.patch_names import NameResolver
 from patchgate.connect.paths import locate
 from patchgate.diagnostics.errors import InputError

@@ -126,7 +126,7 @@ def _read_content(content_file: str) -> str:
 
 def from_patch(patch_file: str, workspace: Path) -> Submission:
     """A unified diff applied (strictly, no fuzz) to the current files, as a plan."""
-    from patchgate.connect.candidates_patch import patch_rewrites
+    from patchgate.connect.candidates.patch import patch_rewrites
 
     text = decode_text(read_regular(Path(patch_file), patch_file), patch_file)
     files, paths = patch_rewrites(text, patch_file, workspace)
