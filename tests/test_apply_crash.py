@@ -30,7 +30,7 @@ from conftest import run_patchgate
 from test_apply_support import make_plan, record, sha, temp_files, write_policy
 
 from patchgate.connect.audit.verify import verify_log
-from patchgate.connect.recover import recover
+from patchgate.connect.recover.settle import recover
 from patchgate.connect.review import record_review
 from patchgate.connect.store import decisions_dir
 

@@ -137,14 +137,14 @@ def test_only_apply_and_recovery_call_the_project_writer() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "patchgate.connect.apply.files":
                 writers = {alias.name for alias in node.names} - APPLY_IO_READ_ONLY
-                if writers and not fnmatch(relative, "connect/apply/*.py") and not fnmatch(relative, "connect/recover*.py"):
+                if writers and not fnmatch(relative, "connect/apply/*.py") and not fnmatch(relative, "connect/recover/*.py"):
                     callers.append(f"{relative}: {sorted(writers)}")
             elif isinstance(node, ast.ImportFrom) and node.module == "patchgate.connect.apply" and any(
                     alias.name == "files" for alias in node.names):
                 callers.append(f"{relative}: imports the whole module")
             elif isinstance(node, ast.Import) and any(a.name == "patchgate.connect.apply.files" for a in node.names):
                 callers.append(f"{relative}: imports the whole module")
-    assert not callers, "only connect/apply/*.py and connect/recover*.py may write project files:\n" + "\n".join(callers)
+    assert not callers, "only connect/apply/*.py and connect/recover/*.py may write project files:\n" + "\n".join(callers)
 
 
 @pytest.mark.parametrize(("source", "kind"), [

@@ -31,7 +31,7 @@ from patchgate.connect.apply.gate import ApplyRefused
 from patchgate.connect.audit.log import read_events
 from patchgate.connect.audit.verify import verify_log
 from patchgate.connect.interrupted import journal_dir
-from patchgate.connect.recover import recover
+from patchgate.connect.recover.settle import recover
 from patchgate.connect.store import decisions_dir
 from patchgate.diagnostics.errors import InputError
 

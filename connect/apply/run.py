@@ -5,7 +5,7 @@ changed since (apply/gate.py), write the journal (every file's before bytes, fsy
 every file atomically through directory descriptors that follow no symlink (apply/files.py), each
 only while it still holds its before bytes, write the receipt (the commit point), log the
 `apply` audit event, then drop the journal. A crash before the receipt is rolled back to
-all-before on the next start; a crash after it is completed (recover.py). An error while
+all-before on the next start; a crash after it is completed (recover/settle.py). An error while
 writing (a folder where a file goes, a symlink swapped in, a full disk, a read-only folder)
 is undone at once, before the one-line error (exit 40) is reported; so is a conflict, a file
 someone changed while apply ran (exit 40, naming it: like a stale plan, plan again), which
@@ -31,7 +31,7 @@ from patchgate.connect.journal import (
 )
 from patchgate.connect.models import ApplyReceipt, FileReceipt
 from patchgate.connect.interrupted import pending_entries, recover_if_needed
-from patchgate.connect.recover import Recovered, os_reason, settle_interrupted
+from patchgate.connect.recover.settle import Recovered, os_reason, settle_interrupted
 from patchgate.connect.trust import check_redecided, check_trusted
 from patchgate.connect.store import StoredDecision, load_decision, resolve_id, write_receipt
 from patchgate.diagnostics.errors import InputError

@@ -1,7 +1,7 @@
 """Crash recovery: a journal left in the journal folder means an apply was cut short.
 
 Only a journal apply wrote for a stored decision of this workspace is acted on
-(recover_trust.py); anything else is moved to the quarantine folder, never executed, and
+(recover/trust.py); anything else is moved to the quarantine folder, never executed, and
 reported. Before its receipt was written, the apply did not happen: every file apply wrote
 goes back to its before bytes (new files and the folders made for them are removed), its temp
 files are deleted, and a `recover` event is logged. A file is put back only while it still
@@ -34,7 +34,7 @@ from patchgate.connect.journal import (
     Journal, JournalFile, apply_lock, quarantine_entry, read_journal, remove_journal_entry,
 )
 from patchgate.connect.models import ApplyReceipt
-from patchgate.connect.recover_trust import journal_problem
+from patchgate.connect.recover.trust import journal_problem
 from patchgate.connect.store import decisions_dir
 
 Outcome = Literal["rolled-back", "completed", "quarantined", "failed"]
