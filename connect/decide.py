@@ -91,7 +91,7 @@ def _verification(workspace: Path, policy: ConnectPolicy, context: ContextPack, 
               else None)
     if reason is not None:
         return {check_id: passed(check_id, reason) for check_id in ("new-error-diagnostics", "python-modules", "smoke-checks")}
-    from patchgate.connect.verify import verify_plan
+    from patchgate.connect.verify.plan import verify_plan
 
     return {check.id: check for check in verify_plan(workspace, policy, context, plan)}  # type: ignore[arg-type]
 

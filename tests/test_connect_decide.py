@@ -121,7 +121,7 @@ def test_command_decision_loads_no_engine(workspace: Path) -> None:
 
 
 def test_scratch_copies_never_go_inside_the_workspace(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from patchgate.connect import verify
+    from patchgate.connect.verify import plan as verify
 
     monkeypatch.setattr(verify.tempfile, "gettempdir", lambda: str(workspace / "tmp"))
     (workspace / "tmp").mkdir()

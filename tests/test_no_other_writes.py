@@ -32,7 +32,7 @@ STATE_WRITERS = {
     "connect/config_docs.py": "the README a developer names (python -m ...config_docs README.md)",
     "diagnostics/engines/libcst_lazy.py": "its developer main() regenerates the shipped libcst rule catalog",
     "connect/signing.py": "a signature in a temporary directory for ssh-keygen -Y verify, removed afterwards",
-    "connect/verify*.py": "scratch copies of the workspace in a temporary directory, removed afterwards",
+    "connect/verify/*.py": "scratch copies of the workspace in a temporary directory, removed afterwards",
 }
 WRITE_FUNCTIONS = {
     "os": {"open", "replace", "rename", "renames", "remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs",

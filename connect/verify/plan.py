@@ -2,7 +2,7 @@
 
 Diagnostics run on the before and after texts in memory (the plan applied with the same
 apply_edits apply uses), with the workspace's own config, so nothing is written anywhere.
-The Python modules check (verify_modules.py) and the smoke checks run in a scratch copy of the workspace in the system temp folder: files that
+The Python modules check (verify/modules.py) and the smoke checks run in a scratch copy of the workspace in the system temp folder: files that
 .gitignore ignores are left out, and so are `.git` and `.patchgate` (a smoke check that needs
 git history sees none). The copy is removed afterwards, whatever happens.
 """
@@ -148,7 +148,7 @@ def scratch_parent(workspace: Path) -> str | None:
 
 def run_smoke_checks(scratch: Path, checks: list[SmokeCheck]) -> Check:
     """Run every smoke check in the scratch copy with the plan applied; any failure or timeout: rewrite."""
-    from patchgate.connect.verify_run import run_smoke
+    from patchgate.connect.verify.smoke import run_smoke
 
     if not checks:
         return passed("smoke-checks", "no smoke checks configured")
@@ -160,7 +160,7 @@ def run_smoke_checks(scratch: Path, checks: list[SmokeCheck]) -> Check:
 
 def verify_plan(workspace: Path, policy: ConnectPolicy, context: ContextPack, plan: RewritePlan) -> list[Check]:
     """The diagnostics check, the Python modules check and the smoke checks of a plan, none touching the workspace."""
-    from patchgate.connect.verify_modules import CHECK_ID, importable_modules, modules_check
+    from patchgate.connect.verify.modules import CHECK_ID, importable_modules, modules_check
 
     texts = planned_texts(workspace, plan)
     diagnostics = diagnostics_check(workspace, texts, policy.thresholds.new_error_diagnostics)
