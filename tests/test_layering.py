@@ -14,7 +14,7 @@ FRONT_ENDS = ["cli", "lsp_server"]
 PACKAGES = LAYERS + FRONT_ENDS
 # Engine libraries and the only modules allowed to import them (globs relative to the root).
 ADAPTERS = {
-    "ast_grep_py": ["diagnostics/engines/astgrep*.py", "rewrites/astgrep*.py"],
+    "ast_grep_py": ["diagnostics/engines/astgrep/*.py", "rewrites/astgrep*.py"],
     "libcst": [
         "diagnostics/engines/libcst*.py",
         "diagnostics/libcst_rule.py",

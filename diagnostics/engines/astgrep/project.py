@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from patchgate.diagnostics.engines.astgrep_yaml import error_line, load_all, load_one
+from patchgate.diagnostics.engines.astgrep.yaml_loader import error_line, load_all, load_one
 from patchgate.diagnostics.errors import ConfigError, RuleLoadError
 
 SGCONFIG_NAMES = ("sgconfig.yml", "sgconfig.yaml")
@@ -173,7 +173,7 @@ GlobalUtils = dict[str, dict[str, dict]]
 @lru_cache(maxsize=32)
 def load_global_utils(util_dirs: tuple[Path, ...]) -> GlobalUtils:
     """The global utility rules of utilDirs, grouped by language (names normalised by the caller)."""
-    from patchgate.diagnostics.engines.astgrep_rules import normalize_language
+    from patchgate.diagnostics.engines.astgrep.rules import normalize_language
 
     found: GlobalUtils = {}
     for directory in util_dirs:

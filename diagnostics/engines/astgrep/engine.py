@@ -11,9 +11,11 @@ from typing import Any
 
 from ast_grep_py import SgRoot
 
-from patchgate.diagnostics.engines.astgrep_analysis import Prefilter, Terms, node_kinds, prefilter_terms, referenced_utils, rename_utils
-from patchgate.diagnostics.engines.astgrep_rules import AstGrepRule
-from patchgate.diagnostics.engines.astgrep_transform import RewriteEngine, fix_range, render
+from patchgate.diagnostics.engines.astgrep.analysis import node_kinds, referenced_utils, rename_utils
+from patchgate.diagnostics.engines.astgrep.literals import Prefilter, Terms, prefilter_terms
+from patchgate.diagnostics.engines.astgrep.rewriters import RewriteEngine
+from patchgate.diagnostics.engines.astgrep.rules import AstGrepRule
+from patchgate.diagnostics.engines.astgrep.templates import fix_range, render
 from patchgate.diagnostics.errors import RuleLoadError
 from patchgate.diagnostics.models import Diagnostic, Rule
 from patchgate.diagnostics.source import SourceFile
