@@ -21,7 +21,7 @@ ADAPTERS = {
         "diagnostics/rules/libcst_rules/*.py",
         "rewrites/libcst*.py",
         "rewrites/codemod*.py",
-        "rewrites/rename*.py",
+        "rewrites/rename/*.py",
     ],
     "tree_sitter": ["diagnostics/engines/syntax.py", "diagnostics/engines/grammars.py", "connect/shell/*.py"],
     "pygls": ["lsp_server/*.py"],

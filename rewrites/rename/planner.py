@@ -23,9 +23,9 @@ from patchgate.rewrites.models import SkippedChange
 from patchgate.rewrites.modules import module_name
 from patchgate.rewrites.parallel import run_tasks
 from patchgate.rewrites.planning import PlanRequest, PlanResult, plan_from_changes
-from patchgate.rewrites.rename_facts import FileFacts
-from patchgate.rewrites.rename_resolve import Resolution, resolve_targets
-from patchgate.rewrites.rename_scan import scan_file
+from patchgate.rewrites.rename.facts import FileFacts
+from patchgate.rewrites.rename.resolve import Resolution, resolve_targets
+from patchgate.rewrites.rename.scan import scan_file
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from patchgate.diagnostics.errors import InputError
-from patchgate.rewrites.rename_facts import UNRENAMABLE, Binding, FileFacts, Site
+from patchgate.rewrites.rename.facts import UNRENAMABLE, Binding, FileFacts, Site
 
 MAX_LISTED = 4
 Key = tuple[str, int]

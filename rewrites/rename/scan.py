@@ -22,7 +22,7 @@ from libcst.metadata import (
 from patchgate.diagnostics.engines.libcst_engine import too_deep
 from patchgate.diagnostics.libcst_rule import one_line
 from patchgate.rewrites.modules import ModuleName, resolve_relative
-from patchgate.rewrites.rename_facts import (
+from patchgate.rewrites.rename.facts import (
     UNRENAMABLE,
     AttributeUse,
     Binding,
