@@ -25,8 +25,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from patchgate.connect.apply import apply_decision
-from patchgate.connect.candidates import Submission, build_packet
+from patchgate.connect.apply.run import apply_decision
+from patchgate.connect.candidates.submission import Submission, build_packet
 from patchgate.connect.context import build_context
 from patchgate.connect.decide import decide, scored_packet
 from patchgate.connect.models import Candidate

@@ -21,8 +21,8 @@ from patchgate.cli.connect import emit_json, workspace_root
 @click.option("--json", "as_json", is_flag=True, help="Print the receipt (or the refusal) as JSON.")
 def apply(decision_id: str, as_json: bool) -> None:
     """Apply a permitted (or approved) decision; refuses stale plans and second applies."""
-    from patchgate.connect.apply import apply_decision
-    from patchgate.connect.apply_gate import ApplyRefused
+    from patchgate.connect.apply.run import apply_decision
+    from patchgate.connect.apply.gate import ApplyRefused
 
     root = workspace_root()
     try:

@@ -74,14 +74,14 @@ def _decide_and_apply(workspace: Path, plan: RewritePlan, hint: str) -> FixOutco
 
 def _part(plan: RewritePlan, files: list[FileRewrite]) -> RewritePlan:
     """The plan narrowed to some of its files (a plan of its own, with its own digest)."""
-    from patchgate.connect.candidates import plan_from_rewrites
+    from patchgate.connect.candidates.submission import plan_from_rewrites
 
     return plan_from_rewrites(plan.planner, plan.description, files)
 
 
 def _judge(workspace: Path, plan: RewritePlan) -> Judged:
     """Decide a fix plan as the `cli` tool, without storing it yet."""
-    from patchgate.connect.candidates import Submission
+    from patchgate.connect.candidates.submission import Submission
     from patchgate.connect.models import Candidate
     from patchgate.connect.submit import judge
 
@@ -110,7 +110,7 @@ def _settle(workspace: Path, plan: RewritePlan, judged: Judged, hint: str) -> Fi
 
 def _apply(workspace: Path, plan: RewritePlan, decision_id: str, hint: str) -> None:
     """Apply a permitted fix decision (Connect's apply is the only writer) and say what it did."""
-    from patchgate.connect.apply import apply_decision
+    from patchgate.connect.apply.run import apply_decision
 
     receipt = apply_decision(workspace, decision_id)
     click.echo(f"fixed {plan.stats.edits} problem(s) in {len(receipt.files)} file(s) (decision {decision_id}){hint}",

@@ -73,7 +73,7 @@ def audit() -> None:
 @click.pass_context
 def audit_verify(ctx: click.Context, as_json: bool) -> None:
     """Check every line of .patchgate/audit.ndjson; exit 1 naming the first tampered line."""
-    from patchgate.connect.audit_verify import verify_log
+    from patchgate.connect.audit.verify import verify_log
     from patchgate.connect.signers import signers_in_force
 
     workspace = workspace_root()
@@ -221,7 +221,7 @@ def review_reject(decision_id: str, note: str, reviewer: str | None, key: str | 
 def recover_cmd(as_json: bool) -> None:
     """Roll back (or complete) applies a crash cut short; quarantine journals patchgate did not write."""
     from patchgate.connect.interrupted import root_of
-    from patchgate.connect.recover import recover
+    from patchgate.connect.recover.settle import recover
 
     outcomes = recover(root_of(Path.cwd()))
     if as_json:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from patchgate.connect.candidates import Submission
+    from patchgate.connect.candidates.submission import Submission
     from patchgate.connect.models import PatchVerdict
 
 ACTOR_TYPES = ["human", "agent", "service", "tool"]
@@ -71,7 +71,7 @@ def connect_context(task_id: str, actor_id: str | None, actor_type: str, write_s
 def _submission(workspace: Path, plan: str | None, patch: str | None, write: str | None, content_file: str | None,
                 command: str | None) -> Submission:
     """Exactly one candidate from the options; anything else is bad input."""
-    from patchgate.connect import candidates
+    from patchgate.connect.candidates import submission as candidates
     from patchgate.diagnostics.errors import InputError
 
     given = [name for name, value in (("--plan", plan), ("--patch", patch), ("--write", write),

@@ -212,8 +212,8 @@ def plan_codemod(command_spec: str, arguments: tuple[str, ...], include_generate
 def plan_rename(qualified_name: str, new_name: str, paths: tuple[Path, ...], source_roots: tuple[str, ...],
                 show_diff: bool, as_json: bool, jobs: int | None, config_file: Path | None) -> None:
     """Plan renaming a module-level function, class or name by qualified name (pkg.mod.name)."""
-    from patchgate.rewrites.rename import check_names
-    from patchgate.rewrites.rename import plan_rename as rename
+    from patchgate.rewrites.rename.planner import check_names
+    from patchgate.rewrites.rename.planner import plan_rename as rename
 
     check_names(qualified_name, new_name)
     config, targets = _workspace(paths, config_file)

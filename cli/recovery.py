@@ -19,7 +19,7 @@ import click
 from patchgate.connect.interrupted import recover_around
 
 if TYPE_CHECKING:
-    from patchgate.connect.recover import Recovered
+    from patchgate.connect.recover.settle import Recovered
 
 
 def one_line(text: str) -> str:

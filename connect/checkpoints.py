@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from patchgate.connect.audit import append_line, audit_lock, canonical, line_sha, settle
+from patchgate.connect.audit.log import append_line, audit_lock, canonical, line_sha, settle
 from patchgate.connect.signing import require_signer, sign, signer_of
 from patchgate.connect.state import state_root
 from patchgate.diagnostics.base import Model

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from patchgate.connect.checks import (
+from patchgate.connect.checks.plan import (
     PathJudge, escape_check, large_change_check, locate_all, most_severe, passed, stale_check,
 )
-from patchgate.connect.checks_commands import command_checks, not_a_command
+from patchgate.connect.checks.commands import command_checks, not_a_command
 from patchgate.connect.governance import BuiltinPaths, builtin_paths, is_pyproject, touches_patchgate_table
 from patchgate.connect.models import VERDICT_RANK, Check, ContextPack, PatchVerdict, PlanPacket, ReviewPacket, content_digest
 from patchgate.connect.paths import is_runtime_path
@@ -91,7 +91,7 @@ def _verification(workspace: Path, policy: ConnectPolicy, context: ContextPack, 
               else None)
     if reason is not None:
         return {check_id: passed(check_id, reason) for check_id in ("new-error-diagnostics", "python-modules", "smoke-checks")}
-    from patchgate.connect.verify import verify_plan
+    from patchgate.connect.verify.plan import verify_plan
 
     return {check.id: check for check in verify_plan(workspace, policy, context, plan)}  # type: ignore[arg-type]
 

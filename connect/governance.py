@@ -108,7 +108,7 @@ def _module_files(spec: str) -> list[str]:
 
 def _sgconfig_dirs(sgconfig: Path) -> list[Path]:
     """The rule and utility folders an sgconfig.yml names; none when it cannot be read."""
-    from patchgate.diagnostics.engines.astgrep_project import load_sgconfig
+    from patchgate.diagnostics.engines.astgrep.project import load_sgconfig
     from patchgate.diagnostics.errors import ConfigError
 
     try:

@@ -7,7 +7,7 @@ pyproject.toml with a [tool.patchgate] table, at or above the start; else the gi
 else the start's folder), and a `*.toml` file start is a config file named with --config,
 rooted at its own folder. They look before they read any file (the config included: a plan
 may change pyproject.toml), so that every file is all-before or all-after when they do.
-Recovery itself (recover.py, with pydantic models and locks) is imported only when a journal
+Recovery itself (connect/recover/, with pydantic models and locks) is imported only when a journal
 is found; this module needs nothing but the standard library (tomllib only for a
 pyproject.toml that mentions patchgate), so `--version` and `--help` stay as fast as they were.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from patchgate.connect.recover import Recovered
+    from patchgate.connect.recover.settle import Recovered
 
 JOURNAL_FOLDER = (".patchgate", "journal")
 """rewrites.store.STATE_DIR / "journal" (a test keeps the two in step)."""
@@ -91,7 +91,7 @@ def recover_if_needed(workspace: Path) -> list[Recovered]:
     """Finish or undo an interrupted apply of this workspace, if there is one (quarantining forged journals)."""
     if not pending_entries(workspace):
         return []
-    from patchgate.connect.recover import recover
+    from patchgate.connect.recover.settle import recover
 
     return recover(workspace)
 

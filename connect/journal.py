@@ -3,7 +3,7 @@
 It holds, for every file of the plan, the path, the sha256 before and after, the mode, the
 bytes before (base64) and the folders the apply had to create, so recovery can put every
 file back exactly as it was. It exists only while an apply runs: a journal found at start-up
-means an apply was cut short. A journal recovery will not act on (recover_trust.py) is moved
+means an apply was cut short. A journal recovery will not act on (recover/trust.py) is moved
 to the quarantine folder beside it, never deleted and never executed.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from patchgate.connect.apply_io import fsync_dir, read_all
+from patchgate.connect.apply.files import fsync_dir, read_all
 from patchgate.connect.interrupted import journal_dir, quarantine_dir
 from patchgate.connect.locks import state_lock
 from patchgate.connect.store import write_durable

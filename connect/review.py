@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from patchgate.connect.audit import AuditEvent, append_event, now_iso, read_events
+from patchgate.connect.audit.log import AuditEvent, append_event, now_iso, read_events
 from patchgate.connect.journal import apply_lock
 from patchgate.connect.models import Approval
 from patchgate.connect.store import StoredDecision, list_decision_ids, load_decision, resolve_id, write_approval

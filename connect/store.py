@@ -20,8 +20,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from patchgate.connect.apply_io import fsync_dir
-from patchgate.connect.audit import append_event, now_iso
+from patchgate.connect.apply.files import fsync_dir
+from patchgate.connect.audit.log import append_event, now_iso
 from patchgate.connect.models import (
     ApplyReceipt, Approval, ContextPack, DecisionEnvelope, PatchVerdict, PlanPacket, ReviewPacket, content_digest,
 )

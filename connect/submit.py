@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from patchgate.connect.candidates import Submission, build_packet
+from patchgate.connect.candidates.submission import Submission, build_packet
 from patchgate.connect.context import build_context
 from patchgate.connect.decide import Decided, decide, scored_packet
 from patchgate.connect.models import ContextPack, PatchVerdict, PlanPacket

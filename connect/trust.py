@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from patchgate.connect.apply_gate import ApplyRefused
-from patchgate.connect.audit import AuditEvent, canonical, read_events
+from patchgate.connect.apply.gate import ApplyRefused
+from patchgate.connect.audit.log import AuditEvent, canonical, read_events
 from patchgate.connect.checkpoints import REVIEW_EVENTS
 from patchgate.connect.context import workspace_id
 from patchgate.connect.models import VERDICT_EXIT, VERDICT_RANK, Approval, content_digest
@@ -84,7 +84,7 @@ def artifact_problem(stored: StoredDecision, events: list[AuditEvent]) -> str | 
 
 def check_trusted(workspace: Path, stored: StoredDecision) -> tuple[Approval, ...]:
     """Refuse a decision the gate did not produce here; the approvals that count when it did."""
-    from patchgate.connect.audit_verify import verify_log
+    from patchgate.connect.audit.verify import verify_log
 
     name = stored.decision_id
     problem = binding_problem(workspace, stored)
@@ -110,7 +110,7 @@ def check_redecided(workspace: Path, stored: StoredDecision) -> None:
 
     Staleness is left out: files changed since the plan are apply's own conflict (exit 40, named).
     """
-    from patchgate.connect.checks import most_severe
+    from patchgate.connect.checks.plan import most_severe
     from patchgate.connect.replay import replay_stored
 
     try:

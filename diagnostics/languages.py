@@ -74,7 +74,7 @@ class LanguageMap:
     @cached_property
     def _compiled(self) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
         """Each language's globs compiled once, as ast-grep's globset compiles them."""
-        from patchgate.diagnostics.engines.astgrep_project import glob_regex
+        from patchgate.diagnostics.engines.astgrep.project import glob_regex
 
         return tuple((language, tuple(glob_regex(g) for g in globs)) for language, globs in self.globs)
 
@@ -91,6 +91,6 @@ def language_map_for(sgconfig: Path | None) -> LanguageMap:
     """The language map an sgconfig.yml sets up (extensions only without one)."""
     if sgconfig is None:
         return LanguageMap()
-    from patchgate.diagnostics.engines.astgrep_project import load_sgconfig
+    from patchgate.diagnostics.engines.astgrep.project import load_sgconfig
 
     return LanguageMap(load_sgconfig(sgconfig).language_globs)

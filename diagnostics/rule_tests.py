@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 import yaml
 
-from patchgate.diagnostics.engines.astgrep_project import find_sgconfig, load_sgconfig
-from patchgate.diagnostics.engines.astgrep_yaml import error_line, load_one
+from patchgate.diagnostics.engines.astgrep.project import find_sgconfig, load_sgconfig
+from patchgate.diagnostics.engines.astgrep.yaml_loader import error_line, load_one
 from patchgate.diagnostics.errors import RuleLoadError
 from patchgate.diagnostics.models import Diagnostic
 from patchgate.diagnostics.source import EXTENSION_LANGUAGES, RuleEngine, SourceFile

@@ -52,7 +52,7 @@ def spec_for(config: Config) -> RulesetSpec:
     sg_dirs: tuple[Path, ...] = ()
     globs: LanguageGlobs = ()
     if config.sgconfig is not None:
-        from patchgate.diagnostics.engines.astgrep_project import load_sgconfig
+        from patchgate.diagnostics.engines.astgrep.project import load_sgconfig
 
         project = load_sgconfig(config.sgconfig)
         sg_dirs, globs = project.rule_dirs, project.language_globs
@@ -61,8 +61,8 @@ def spec_for(config: Config) -> RulesetSpec:
 
 def build_engines(spec: RulesetSpec) -> list[RuleEngine]:
     """Construct every engine; raises RuleLoadError (exit 40) for a broken rule source."""
-    from patchgate.diagnostics.engines.astgrep import AstGrepEngine
-    from patchgate.diagnostics.engines.astgrep_rules import load_rule_file
+    from patchgate.diagnostics.engines.astgrep.engine import AstGrepEngine
+    from patchgate.diagnostics.engines.astgrep.rule_files import load_rule_file
     from patchgate.diagnostics.engines.libcst_lazy import LazyLibcstEngine
     from patchgate.diagnostics.engines.syntax import SyntaxEngine
 

@@ -8,10 +8,11 @@ from functools import cached_property
 
 from ast_grep_py import SgNode, SgRoot
 
-from patchgate.diagnostics.engines.astgrep import AstGrepEngine
-from patchgate.diagnostics.engines.astgrep_analysis import EXPANDO, missing_kinds_reason
-from patchgate.diagnostics.engines.astgrep_rules import AstGrepRule, compile_reason, normalize_language, one_line_error
-from patchgate.diagnostics.engines.astgrep_transform import used_vars_defined
+from patchgate.diagnostics.engines.astgrep.engine import AstGrepEngine
+from patchgate.diagnostics.engines.astgrep.analysis import missing_kinds_reason
+from patchgate.diagnostics.engines.astgrep.patterns import EXPANDO
+from patchgate.diagnostics.engines.astgrep.rules import AstGrepRule, compile_reason, normalize_language, one_line_error
+from patchgate.diagnostics.engines.astgrep.templates import used_vars_defined
 from patchgate.diagnostics.errors import InputError
 from patchgate.diagnostics.source import EXTENSION_LANGUAGES, SourceFile
 from patchgate.rewrites.edits import FileChange
@@ -80,7 +81,7 @@ def pattern_rule(language: str, pattern: str, fix: str) -> AstGrepRule:
 
 def _pattern_vars(pattern: str) -> str:
     """The metavariables a pattern binds, for an error message."""
-    from patchgate.diagnostics.engines.astgrep_transform import PATTERN_VARS
+    from patchgate.diagnostics.engines.astgrep.templates import PATTERN_VARS
 
     return ", ".join(sorted({f"${name}" for name in PATTERN_VARS.findall(pattern)}))
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import run_patchgate, write_files
 from test_apply_support import forge, make_plan, record, sha, temp_files
 
-from patchgate.connect.audit import read_events
-from patchgate.connect.audit_verify import verify_log
+from patchgate.connect.audit.log import read_events
+from patchgate.connect.audit.verify import verify_log
 from patchgate.connect.store import decisions_dir
 
 

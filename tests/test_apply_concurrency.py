@@ -18,15 +18,15 @@ from pathlib import Path
 from conftest import PATCHGATE, run_patchgate, write_files
 from test_apply_support import make_plan, record
 
-from patchgate.connect.audit import read_events
-from patchgate.connect.audit_verify import verify_log
+from patchgate.connect.audit.log import read_events
+from patchgate.connect.audit.verify import verify_log
 
 WORKERS = 8
 RACE = """
 import sys, time
 from pathlib import Path
-from patchgate.connect.apply import apply_decision
-from patchgate.connect.apply_gate import ApplyRefused
+from patchgate.connect.apply.run import apply_decision
+from patchgate.connect.apply.gate import ApplyRefused
 root, decision_id, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 while not go.exists():
     time.sleep(0.001)

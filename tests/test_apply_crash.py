@@ -29,8 +29,8 @@ import pytest
 from conftest import run_patchgate
 from test_apply_support import make_plan, record, sha, temp_files, write_policy
 
-from patchgate.connect.audit_verify import verify_log
-from patchgate.connect.recover import recover
+from patchgate.connect.audit.verify import verify_log
+from patchgate.connect.recover.settle import recover
 from patchgate.connect.review import record_review
 from patchgate.connect.store import decisions_dir
 
@@ -38,7 +38,7 @@ FILES = 50
 DELAY = 0.008
 BATCHES = 3
 PER_BATCH = 10
-RUNNER = "import sys; from pathlib import Path; from patchgate.connect.apply import apply_decision; " \
+RUNNER = "import sys; from pathlib import Path; from patchgate.connect.apply.run import apply_decision; " \
          "apply_decision(Path(sys.argv[1]), sys.argv[2])"
 
 
@@ -147,8 +147,8 @@ class Killed(BaseException):
 
 
 def test_a_crash_after_the_receipt_is_completed_not_rolled_back(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import patchgate.connect.apply as apply_module
-    from patchgate.connect.audit import read_events
+    import patchgate.connect.apply.run as apply_module
+    from patchgate.connect.audit.log import read_events
 
     root = scratch / "ws"
     decision_id, _, after = prepare(root)
@@ -168,7 +168,7 @@ def test_a_crash_after_the_receipt_is_completed_not_rolled_back(scratch: Path, m
 
 
 def test_check_recovers_before_it_reads_anything(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import patchgate.connect.apply as apply_module
+    import patchgate.connect.apply.run as apply_module
 
     root = scratch / "ws"
     (root / ".git").mkdir(parents=True)

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from patchgate.connect.candidates import Submission, build_packet
+from patchgate.connect.candidates.submission import Submission, build_packet
 from patchgate.connect.context import build_context
 from patchgate.connect.decide import decide, scored_packet
 from patchgate.connect.models import Candidate, Check, PatchVerdict, ReviewPacket

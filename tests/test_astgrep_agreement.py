@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from patchgate.diagnostics.engines.astgrep import AstGrepEngine
-from patchgate.diagnostics.engines.astgrep_project import load_sgconfig
-from patchgate.diagnostics.engines.astgrep_rules import AstGrepRule, load_rule_file
+from patchgate.diagnostics.engines.astgrep.engine import AstGrepEngine
+from patchgate.diagnostics.engines.astgrep.project import load_sgconfig
+from patchgate.diagnostics.engines.astgrep.rule_files import load_rule_file
+from patchgate.diagnostics.engines.astgrep.rules import AstGrepRule
 from patchgate.diagnostics.models import Diagnostic
 from patchgate.diagnostics.source import SourceFile, language_for
 from patchgate.diagnostics.span import apply_edits

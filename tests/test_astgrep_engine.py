@@ -14,11 +14,12 @@ import pytest
 import yaml
 from ast_grep_py import SgRoot
 
-from patchgate.diagnostics.engines.astgrep import AstGrepEngine, rule_prefilter
-from patchgate.diagnostics.engines.astgrep_analysis import Prefilter, prefilter_terms, regex_literal
-from patchgate.diagnostics.engines.astgrep_project import glob_regex, load_sgconfig
-from patchgate.diagnostics.engines.astgrep_rules import LANGUAGES, AstGrepRule, load_rule_dirs, load_rule_file, normalize_language
-from patchgate.diagnostics.engines.astgrep_transform import indent_at, parse_template, reindent
+from patchgate.diagnostics.engines.astgrep.engine import AstGrepEngine, rule_prefilter
+from patchgate.diagnostics.engines.astgrep.literals import Prefilter, prefilter_terms, regex_literal
+from patchgate.diagnostics.engines.astgrep.project import glob_regex, load_sgconfig
+from patchgate.diagnostics.engines.astgrep.rule_files import load_rule_dirs, load_rule_file
+from patchgate.diagnostics.engines.astgrep.rules import LANGUAGES, AstGrepRule, normalize_language
+from patchgate.diagnostics.engines.astgrep.templates import indent_at, parse_template, reindent
 from patchgate.diagnostics.errors import ConfigError, RuleLoadError
 from patchgate.diagnostics.examples import run_examples
 from patchgate.diagnostics.models import Diagnostic

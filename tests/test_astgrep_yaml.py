@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_patchgate, write_files
-from patchgate.diagnostics.engines.astgrep_yaml import load_all, load_one
+from patchgate.diagnostics.engines.astgrep.yaml_loader import load_all, load_one
 
 AST_GREP = next((str(p) for p in [Path(sys.executable).parent / "ast-grep"] if p.is_file()), shutil.which("ast-grep"))
 CODE = 'a = "="\nb = "on"\nc = "yes"\nd = "0777"\ne = "2001-12-14"\nf = "off"\ng = "1.50"\nh = "true"\ni = "~"\n'

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import run_patchgate
 
-from patchgate.connect.audit import GENESIS, append_event, audit_path, head_path, line_sha, read_head, repair
-from patchgate.connect.audit_verify import verify_log
+from patchgate.connect.audit.log import GENESIS, append_event, audit_path, head_path, line_sha, read_head, repair
+from patchgate.connect.audit.verify import verify_log
 
 EVENTS = 6
 

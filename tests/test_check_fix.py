@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import run_patchgate, write_files
 
-from patchgate.connect.audit import read_events
+from patchgate.connect.audit.log import read_events
 
 UNUSED = "import os\nimport sys\n\nprint(sys.argv)\n"
 FIXED = "import sys\n\nprint(sys.argv)\n"

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import write_files
 from test_connect_plan_cli import tree_digest
-from patchgate.connect.candidates import Submission, build_packet, from_command, from_write
+from patchgate.connect.candidates.submission import Submission, build_packet, from_command, from_write
 from patchgate.connect.context import build_context
 from patchgate.connect.decide import CHECK_ORDER, decide, risk_score, scored_packet
 from patchgate.connect.models import content_digest
@@ -121,7 +121,7 @@ def test_command_decision_loads_no_engine(workspace: Path) -> None:
 
 
 def test_scratch_copies_never_go_inside_the_workspace(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from patchgate.connect import verify
+    from patchgate.connect.verify import plan as verify
 
     monkeypatch.setattr(verify.tempfile, "gettempdir", lambda: str(workspace / "tmp"))
     (workspace / "tmp").mkdir()

@@ -10,7 +10,7 @@ import pytest
 from conftest import run_patchgate, write_files
 from test_apply_support import make_plan, record, sha
 
-from patchgate.connect.audit import audit_path, read_events
+from patchgate.connect.audit.log import audit_path, read_events
 from patchgate.connect.policy import load_policy
 from patchgate.connect.store import DECISION_ID, decisions_dir, load_decision, new_decision_id
 from patchgate.diagnostics.errors import InputError

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from patchgate.diagnostics.engines.astgrep_project import read_yaml_documents
+from patchgate.diagnostics.engines.astgrep.project import read_yaml_documents
 from patchgate.diagnostics.languages import LanguageMap, language_for
 from conftest import run_patchgate, write_files
 

@@ -14,16 +14,16 @@ FRONT_ENDS = ["cli", "lsp_server"]
 PACKAGES = LAYERS + FRONT_ENDS
 # Engine libraries and the only modules allowed to import them (globs relative to the root).
 ADAPTERS = {
-    "ast_grep_py": ["diagnostics/engines/astgrep*.py", "rewrites/astgrep*.py"],
+    "ast_grep_py": ["diagnostics/engines/astgrep/*.py", "rewrites/astgrep*.py"],
     "libcst": [
         "diagnostics/engines/libcst*.py",
         "diagnostics/libcst_rule.py",
         "diagnostics/rules/libcst_rules/*.py",
         "rewrites/libcst*.py",
         "rewrites/codemod*.py",
-        "rewrites/rename*.py",
+        "rewrites/rename/*.py",
     ],
-    "tree_sitter": ["diagnostics/engines/syntax.py", "diagnostics/engines/grammars.py", "connect/shell*.py"],
+    "tree_sitter": ["diagnostics/engines/syntax.py", "diagnostics/engines/grammars.py", "connect/shell/*.py"],
     "pygls": ["lsp_server/*.py"],
     "lsprotocol": ["lsp_server/lsp_types.py", "lsp_server/*.py"],
 }

@@ -4,7 +4,7 @@ Each package module is parsed (ast) for file-writing calls: open() or Path.open(
 writing mode, os.open (unless its flags are spelled out as read-only), write_text/write_bytes, rename/replace, copy/move, unlink/remove/
 rmdir/rmtree, mkdir/makedirs, touch, chmod, truncate, symlinks and temp files. A module
 that writes must be on one of the lists below, with the reason it is allowed; a new writer
-fails this test by name, file and line. Project files are written only by apply_io, and
+fails this test by name, file and line. Project files are written only by connect/apply/files.py, and
 only apply and recovery may call its writing functions.
 """
 
@@ -18,9 +18,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ["diagnostics", "rewrites", "connect", "builder", "lsp_server", "cli"]
-PROJECT_WRITERS = {"connect/apply_io.py": "apply and crash recovery: the only writer of project files"}
+PROJECT_WRITERS = {"connect/apply/files.py": "apply and crash recovery: the only writer of project files"}
 STATE_WRITERS = {
-    "connect/audit.py": ".patchgate/audit.ndjson, audit.head and the audit lock",
+    "connect/audit/log.py": ".patchgate/audit.ndjson, audit.head and the audit lock",
     "connect/store.py": ".patchgate/decisions/ (staged folder renamed into place)",
     "connect/journal.py": ".patchgate/journal/, the quarantine folder beside it, and the apply lock",
     "connect/locks.py": "the lock files under .patchgate/ that apply and the audit log take",
@@ -32,7 +32,7 @@ STATE_WRITERS = {
     "connect/config_docs.py": "the README a developer names (python -m ...config_docs README.md)",
     "diagnostics/engines/libcst_lazy.py": "its developer main() regenerates the shipped libcst rule catalog",
     "connect/signing.py": "a signature in a temporary directory for ssh-keygen -Y verify, removed afterwards",
-    "connect/verify*.py": "scratch copies of the workspace in a temporary directory, removed afterwards",
+    "connect/verify/*.py": "scratch copies of the workspace in a temporary directory, removed afterwards",
 }
 WRITE_FUNCTIONS = {
     "os": {"open", "replace", "rename", "renames", "remove", "unlink", "rmdir", "removedirs", "mkdir", "makedirs",
@@ -117,7 +117,7 @@ def test_no_module_writes_files_unless_listed() -> None:
                  for path in source_files() if not _allowed(path.relative_to(ROOT).as_posix())
                  for line, kind in file_writes(path)]
     assert not offenders, (
-        "file writes outside apply: project files may only be written by `patchgate apply` (connect/apply_io.py); "
+        "file writes outside apply: project files may only be written by `patchgate apply` (connect/apply/files.py); "
         "a module that writes only patchgate's own state or a user-named output must be added to STATE_WRITERS "
         "with its reason:\n" + "\n".join(offenders))
 
@@ -135,13 +135,16 @@ def test_only_apply_and_recovery_call_the_project_writer() -> None:
         relative = path.relative_to(ROOT).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "patchgate.connect.apply_io":
+            if isinstance(node, ast.ImportFrom) and node.module == "patchgate.connect.apply.files":
                 writers = {alias.name for alias in node.names} - APPLY_IO_READ_ONLY
-                if writers and not fnmatch(relative, "connect/apply*.py") and not fnmatch(relative, "connect/recover*.py"):
+                if writers and not fnmatch(relative, "connect/apply/*.py") and not fnmatch(relative, "connect/recover/*.py"):
                     callers.append(f"{relative}: {sorted(writers)}")
-            elif isinstance(node, ast.Import) and any(a.name == "patchgate.connect.apply_io" for a in node.names):
+            elif isinstance(node, ast.ImportFrom) and node.module == "patchgate.connect.apply" and any(
+                    alias.name == "files" for alias in node.names):
                 callers.append(f"{relative}: imports the whole module")
-    assert not callers, "only connect/apply*.py and connect/recover*.py may write project files:\n" + "\n".join(callers)
+            elif isinstance(node, ast.Import) and any(a.name == "patchgate.connect.apply.files" for a in node.names):
+                callers.append(f"{relative}: imports the whole module")
+    assert not callers, "only connect/apply/*.py and connect/recover/*.py may write project files:\n" + "\n".join(callers)
 
 
 @pytest.mark.parametrize(("source", "kind"), [

@@ -10,7 +10,7 @@ import pytest
 from conftest import run_patchgate
 from test_apply_support import make_plan, record, sha
 
-import patchgate.connect.apply as apply_module
+import patchgate.connect.apply.run as apply_module
 from patchgate.connect.interrupted import interrupted_workspaces, journal_dir
 from patchgate.rewrites.store import STATE_DIR
 

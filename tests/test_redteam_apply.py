@@ -25,13 +25,13 @@ from click.testing import CliRunner
 from conftest import write_files
 from test_apply_support import make_plan, record, sha, temp_files
 
-import patchgate.connect.apply as apply_module
+import patchgate.connect.apply.run as apply_module
 from patchgate.cli.main import cli
-from patchgate.connect.apply_gate import ApplyRefused
-from patchgate.connect.audit import read_events
-from patchgate.connect.audit_verify import verify_log
+from patchgate.connect.apply.gate import ApplyRefused
+from patchgate.connect.audit.log import read_events
+from patchgate.connect.audit.verify import verify_log
 from patchgate.connect.interrupted import journal_dir
-from patchgate.connect.recover import recover
+from patchgate.connect.recover.settle import recover
 from patchgate.connect.store import decisions_dir
 from patchgate.diagnostics.errors import InputError
 

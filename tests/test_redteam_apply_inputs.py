@@ -22,7 +22,7 @@ import pytest
 from conftest import PATCHGATE, Run, write_files
 from test_apply_support import forge, make_plan, record, temp_files
 
-from patchgate.connect.audit import read_events
+from patchgate.connect.audit.log import read_events
 from patchgate.connect.interrupted import journal_dir
 
 HANG = 60

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import Run, run_patchgate, write_files
 
-from patchgate.connect.audit import AuditHead, canonical, line_sha
+from patchgate.connect.audit.log import AuditHead, canonical, line_sha
 from patchgate.connect.models import Approval, PatchVerdict, content_digest
 from patchgate.connect.trust import approval_digest
 from patchgate.rewrites.edits import file_rewrite_for_text

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from conftest import run_patchgate, write_files
 from test_connect_plan_cli import assert_bad_input, tree_digest
-from patchgate.connect.candidates_patch import patch_rewrites
+from patchgate.connect.candidates.patch import patch_rewrites
 from patchgate.connect.models import ContextPack
 from patchgate.diagnostics.errors import InputError
 from patchgate.rewrites.models import RewritePlan
@@ -177,7 +177,7 @@ def test_the_cli_boundary_turns_any_unguarded_recursion_into_exit_40(ws: Path, m
     """A reader added later without its own guard (a hook payload, say) still gives one line and exit 40."""
     from click.testing import CliRunner
 
-    import patchgate.connect.candidates as candidates
+    import patchgate.connect.candidates.submission as candidates
     from patchgate.cli.main import cli
 
     def too_deep(command: str) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_patchgate, write_files
-from patchgate.connect.candidates import Submission, build_packet, from_command, from_plan, from_write
+from patchgate.connect.candidates.submission import Submission, build_packet, from_command, from_plan, from_write
 from patchgate.connect.context import build_context
 from patchgate.connect.decide import CHECK_ORDER, Decided, decide
 from patchgate.connect.models import Check

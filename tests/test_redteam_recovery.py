@@ -24,7 +24,7 @@ from test_redteam_support import (
     EVIL, FAKE_ID, Scene, decision_for, digest, entry, forge, one_line, make_scene, quarantined,
 )
 
-from patchgate.connect.audit import append_event
+from patchgate.connect.audit.log import append_event
 from patchgate.connect.interrupted import journal_dir
 from patchgate.connect.store import decisions_dir
 

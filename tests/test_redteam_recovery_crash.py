@@ -21,14 +21,14 @@ import pytest
 from conftest import run_patchgate
 from test_apply_support import make_plan, record, sha, temp_files
 
-import patchgate.connect.apply as apply_module
-from patchgate.connect.audit import read_events
-from patchgate.connect.audit_verify import verify_log
+import patchgate.connect.apply.run as apply_module
+from patchgate.connect.audit.log import read_events
+from patchgate.connect.audit.verify import verify_log
 from patchgate.connect.interrupted import journal_dir
 from patchgate.connect.store import decisions_dir
 
 FILES = 10
-RUNNER = "import sys; from pathlib import Path; from patchgate.connect.apply import apply_decision; " \
+RUNNER = "import sys; from pathlib import Path; from patchgate.connect.apply.run import apply_decision; " \
          "apply_decision(Path(sys.argv[1]), sys.argv[2])"
 MINE = "mine = 'edited after the crash'\n"
 

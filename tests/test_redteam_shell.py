@@ -15,7 +15,7 @@ import pytest
 
 from conftest import run_patchgate, write_files
 from test_connect_plan_cli import tree_digest
-from patchgate.connect.candidates import build_packet, from_command
+from patchgate.connect.candidates.submission import build_packet, from_command
 from patchgate.connect.context import build_context
 from patchgate.connect.decide import decide
 from patchgate.connect.policy import load_policy

@@ -9,7 +9,7 @@ import pytest
 from conftest import run_patchgate, write_files
 from test_apply_support import make_plan, record, sha
 
-from patchgate.connect.audit import read_events
+from patchgate.connect.audit.log import read_events
 from patchgate.connect.models import Approval
 from patchgate.connect.store import load_decision, write_approval
 

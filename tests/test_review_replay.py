@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import run_patchgate, write_files
 
-from patchgate.connect.audit import audit_path
+from patchgate.connect.audit.log import audit_path
 from patchgate.connect.store import list_decision_ids
 
 

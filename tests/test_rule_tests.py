@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from patchgate.diagnostics.engines.astgrep import AstGrepEngine
-from patchgate.diagnostics.engines.astgrep_project import load_sgconfig
-from patchgate.diagnostics.engines.astgrep_rules import load_rule_file
+from patchgate.diagnostics.engines.astgrep.engine import AstGrepEngine
+from patchgate.diagnostics.engines.astgrep.project import load_sgconfig
+from patchgate.diagnostics.engines.astgrep.rule_files import load_rule_file
 from patchgate.diagnostics.errors import RuleLoadError
 from patchgate.diagnostics.rule_tests import RuleTestResult, discover_rule_tests, load_rule_tests, run_rule_tests
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from patchgate.connect import shell
-from patchgate.connect.commands import classify, command_verdict, matches_prefix, written_paths
-from patchgate.connect.shell import parse_command
+from patchgate.connect.commands.verdict import classify, command_verdict, matches_prefix, written_paths
+from patchgate.connect.shell import parser as shell
+from patchgate.connect.shell.parser import parse_command
 from patchgate.diagnostics.errors import InputError
 
 # Every command name used below is allow-listed, so a deny can only come from the classifier.

@@ -1,0 +1,1 @@
+"""Verification away from the workspace; imports nothing, so diagnostics engines load only when a plan is verified."""

@@ -1,0 +1,1 @@
+"""The ast-grep adapter, one module per concern; imports nothing, so sgconfig reading never loads ast_grep_py."""
