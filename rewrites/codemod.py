@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from libcst.codemod import CodemodCommand, CodemodContext
 
 from patchgate.diagnostics.errors import InputError
-from patchgate.diagnostics.libcst_rule import one_line
+from patchgate.diagnostics.python_rule import one_line
 
 BUILTIN_PACKAGE = "libcst.codemod.commands"
 

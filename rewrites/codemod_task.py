@@ -24,7 +24,7 @@ from libcst.helpers import ModuleNameAndPackage
 from libcst.metadata import FullyQualifiedNameProvider
 
 from patchgate.diagnostics.engines.libcst_engine import too_deep
-from patchgate.diagnostics.libcst_rule import one_line
+from patchgate.diagnostics.python_rule import one_line
 from patchgate.diagnostics.source import SourceFile
 from patchgate.rewrites.edits import FileChange
 from patchgate.rewrites.modules import module_name

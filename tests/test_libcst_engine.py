@@ -13,7 +13,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import BatchableMetadataProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 
-from patchgate.diagnostics.engines import libcst_engine, libcst_positions
+from patchgate.diagnostics.engines import libcst_engine, libcst_positions, libcst_run
 from patchgate.diagnostics.engines.libcst_engine import LibcstEngine
 from patchgate.diagnostics.errors import RuleLoadError
 from patchgate.diagnostics.libcst_rule import Invalid, LibcstRule, load_rule_module
@@ -169,8 +169,8 @@ def test_builtin_prefilters_skip_files_without_their_text(builtin_engine: Libcst
 
 def test_all_rules_share_one_parse_and_one_traversal(monkeypatch: pytest.MonkeyPatch, builtin_engine: LibcstEngine) -> None:
     traversals: list[object] = []
-    real_init = libcst_engine._Dispatcher.__init__
-    monkeypatch.setattr(libcst_engine._Dispatcher, "__init__", lambda self, *a: traversals.append(self) or real_init(self, *a))
+    real_init = libcst_run._Dispatcher.__init__
+    monkeypatch.setattr(libcst_run._Dispatcher, "__init__", lambda self, *a: traversals.append(self) or real_init(self, *a))
     text = "import os, json\nlist = 1\nos.system('x')\ndef f():\n    unused = 1\n"
     found = check(builtin_engine, text, BUILTIN_IDS)
     assert {"unused-import", "builtin-shadowing", "os-system-call", "unused-variable"} <= {d.rule_id for d in found}
@@ -434,10 +434,10 @@ def test_load_rule_module_by_class_and_by_module(tmp_path: Path, monkeypatch: py
     ("source", "suffix", "reason"),
     [
         (RULE_MODULE, ":Missing", "has no attribute 'Missing'"),
-        (RULE_MODULE, ":NOT_A_RULE", "not a LibcstRule subclass"),
-        (RULE_MODULE, ":Base", "not a LibcstRule subclass"),
+        (RULE_MODULE, ":NOT_A_RULE", "not a PythonRule or LibcstRule subclass"),
+        (RULE_MODULE, ":Base", "not a PythonRule or LibcstRule subclass"),
         (RULE_MODULE, ":Shout:Extra", "expected 'package.module'"),
-        ("x = 1\n", "", "no LibcstRule subclasses"),
+        ("x = 1\n", "", "no PythonRule or LibcstRule subclasses"),
         ("def broken(:\n", "", "SyntaxError"),
         ("import a_module_that_does_not_exist_anywhere\n", "", "ModuleNotFoundError"),
         ("raise RuntimeError('rule setup failed\\nbadly')\n", ":Anything", "RuntimeError: rule setup failed badly"),

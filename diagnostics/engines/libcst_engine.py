@@ -1,19 +1,17 @@
-"""The libcst engine: one parse and one batched traversal per file, only for files a rule can match."""
+"""The Python rules' engine: each rule answers from CPython's tree, or (a PythonRule) from one libcst parse
+and one batched traversal per file, only for files a rule can match. libcst is imported on first need."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper
 from pydantic import ValidationError
 
-from patchgate.diagnostics.engines.libcst_positions import Locator
 from patchgate.diagnostics.engines.libcst_tree import tree_diagnostics
 from patchgate.diagnostics.errors import RuleLoadError, pydantic_reason
-from patchgate.diagnostics.libcst_rule import LibcstRule, Report, is_rule_class, one_line
+from patchgate.diagnostics.python_rule import PythonRule, is_rule_class, one_line
 from patchgate.diagnostics.models import Diagnostic, Rule, Severity
 from patchgate.diagnostics.prefilter import Probe
 from patchgate.diagnostics.source import SourceFile
@@ -49,9 +47,6 @@ DEPTH_TOKEN = re.compile(
     | [-+*/%@&|^.~<>] | \b(?:and|or|not|if|else|lambda|await)\b""",
     re.VERBOSE,
 )
-Crash = Callable[[type[LibcstRule], BaseException, "cst.CSTNode | None"], None]
-
-
 @dataclass
 class EngineStats:
     """Counters the benchmark reports: how much libcst work the prefilter saved."""
@@ -61,138 +56,7 @@ class EngineStats:
     parsed: int = 0
 
 
-class _Dispatcher(cst.CSTVisitor):
-    """Runs every rule's visitor methods in one traversal; a rule that raises is dropped, not the run."""
-
-    def __init__(self, rules: Iterable[LibcstRule], on_crash: Crash) -> None:
-        super().__init__()
-        self.methods: dict[str, list[tuple[LibcstRule, Callable[[cst.CSTNode], object]]]] = {}
-        for rule in rules:
-            for name in type(rule).visitor_names():
-                self.methods.setdefault(name, []).append((rule, getattr(rule, name)))
-        self.attribute_hooks = any(name.count("_") > 1 for name in self.methods)
-        self.crashed: set[int] = set()
-        self.on_crash = on_crash
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self._dispatch("visit_" + type(node).__name__, node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._dispatch("leave_" + type(original_node).__name__, original_node)
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        if self.attribute_hooks:
-            self._dispatch(f"visit_{type(node).__name__}_{attribute}", node)
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        if self.attribute_hooks:
-            self._dispatch(f"leave_{type(original_node).__name__}_{attribute}", original_node)
-
-    def _dispatch(self, name: str, node: cst.CSTNode) -> None:
-        """Call each live rule's method for this hook, isolating any exception to its rule."""
-        for rule, method in self.methods.get(name, ()):
-            if id(rule) in self.crashed:
-                continue
-            try:
-                method(node)
-            except Exception as error:  # a bug in one rule must not stop the others
-                self.crashed.add(id(rule))
-                self.on_crash(type(rule), error, node)
-
-
-class _FileRun:
-    """The rules of one parsed file: metadata, one traversal, then plain diagnostics."""
-
-    def __init__(self, source: SourceFile, module: cst.Module) -> None:
-        self.source = source
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.locator = Locator(source, self.wrapper)
-        self.crashes: list[tuple[type[LibcstRule], BaseException, cst.CSTNode | None]] = []
-
-    def crash(self, cls: type[LibcstRule], error: BaseException, node: cst.CSTNode | None) -> None:
-        """Record that a rule raised; too deep a tree is the file's problem, not the rule's: skip the file."""
-        if isinstance(error, RecursionError):
-            raise error
-        self.crashes.append((cls, error, node))
-
-    def run(self, classes: list[type[LibcstRule]]) -> list[Diagnostic]:
-        """Instantiate, resolve metadata, traverse once, convert the reports."""
-        rules = self._resolve(self._instantiate(classes))
-        dispatcher = _Dispatcher(rules, self.crash)
-        self.wrapper.module.visit(dispatcher)
-        found: list[Diagnostic] = []
-        for rule in rules:
-            if id(rule) not in dispatcher.crashed:
-                found.extend(self._diagnostics(rule))
-        found.extend(self._crash_diagnostic(*crash) for crash in self.crashes)
-        return found
-
-    def _instantiate(self, classes: list[type[LibcstRule]]) -> list[LibcstRule]:
-        """One fresh instance of each rule per file, so rules may keep per-file state."""
-        rules = []
-        for cls in classes:
-            try:
-                rule = cls(self.source.path)
-            except Exception as error:
-                self.crash(cls, error, None)
-                continue
-            rule._positions = lambda: self.locator.positions
-            rules.append(rule)
-        return rules
-
-    def _resolve(self, rules: list[LibcstRule]) -> list[LibcstRule]:
-        """Compute the union of the rules' metadata in one batch; a failing provider only drops its rules."""
-        needed = {provider for rule in rules for provider in rule.get_inherited_dependencies()}
-        try:
-            self.wrapper.resolve_many(needed)
-        except RecursionError:
-            raise
-        except Exception:
-            pass  # resolved per rule below, to find the rules whose metadata fails
-        live = []
-        for rule in rules:
-            try:
-                rule.metadata = self.wrapper.resolve_many(rule.get_inherited_dependencies())
-            except Exception as error:
-                self.crash(type(rule), error, None)
-                continue
-            live.append(rule)
-        return live
-
-    def _diagnostics(self, rule: LibcstRule) -> list[Diagnostic]:
-        """A rule's reports as diagnostics; a report that cannot be converted is that rule's crash."""
-        try:
-            return [self._diagnostic(rule, report) for report in rule.reports()]
-        except Exception as error:
-            self.crash(type(rule), error, None)
-            return []
-
-    def _diagnostic(self, rule: LibcstRule, report: Report) -> Diagnostic:
-        """One plain, picklable Diagnostic: no libcst object survives this call."""
-        cls = type(rule)
-        fix = None if report.fix is None else [self.locator.edit(report.fix_target, report.fix)]
-        return Diagnostic(
-            rule_id=cls.id,
-            severity=cls.severity,
-            message=report.message,
-            path=self.source.path,
-            span=self.locator.span(report.node),
-            engine="libcst",
-            fix=fix,
-            url=cls.url,
-        )
-
-    def _crash_diagnostic(self, cls: type[LibcstRule], error: BaseException, node: cst.CSTNode | None) -> Diagnostic:
-        """One error naming the rule that raised, at the node it was visiting when known."""
-        try:
-            span = self.locator.span(node) if node is not None else None
-        except Exception:
-            span = None
-        return _crash_diagnostic(self.source, cls, error, span)
-
-
-def _crash_diagnostic(source: SourceFile, cls: type[LibcstRule], error: BaseException, span: Span | None = None) -> Diagnostic:
+def _crash_diagnostic(source: SourceFile, cls: type[PythonRule], error: BaseException, span: Span | None = None) -> Diagnostic:
     """One error naming the rule that raised, at `span` when known, else at the top of the file."""
     return Diagnostic(
         rule_id=CRASHED_RULE.id,
@@ -234,10 +98,11 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
 
 def _skipped(source: SourceFile, error: BaseException) -> Diagnostic:
     """The single diagnostic of a file libcst could not handle."""
-    if isinstance(error, cst.ParserSyntaxError):
-        message = f"libcst rules skipped: syntax error at line {error.raw_line}"
-        offset = source.lines.offset(max(error.raw_line - 1, 0), max(error.raw_column, 0))
-        note = " ".join(error.message.split())
+    raw_line, raw_column = getattr(error, "raw_line", None), getattr(error, "raw_column", 0)
+    if isinstance(raw_line, int):  # libcst's ParserSyntaxError, named without importing libcst
+        message = f"libcst rules skipped: syntax error at line {raw_line}"
+        offset = source.lines.offset(max(raw_line - 1, 0), max(raw_column, 0))
+        note = " ".join(str(getattr(error, "message", error)).split())
     elif isinstance(error, (TooDeep, RecursionError)):
         message, offset, note = "libcst rules skipped: code nested too deeply for libcst", 0, one_line(error)
     else:
@@ -253,12 +118,12 @@ def _skipped(source: SourceFile, error: BaseException) -> Diagnostic:
     )
 
 
-def _validated(classes: Iterable[type[LibcstRule]]) -> dict[str, tuple[type[LibcstRule], Rule]]:
+def _validated(classes: Iterable[type[PythonRule]]) -> dict[str, tuple[type[PythonRule], Rule]]:
     """Check every rule class once, at construction: the only time this engine may raise."""
-    by_id: dict[str, tuple[type[LibcstRule], Rule]] = {}
+    by_id: dict[str, tuple[type[PythonRule], Rule]] = {}
     for cls in classes:
         if not is_rule_class(cls):
-            raise RuleLoadError(f"libcst rule {cls!r}: not a LibcstRule subclass with an id")
+            raise RuleLoadError(f"libcst rule {cls!r}: not a PythonRule subclass with an id")
         name = cls.qualified_name()
         if cls.id in RESERVED_IDS:
             raise RuleLoadError(f"libcst rule {name}: id {cls.id!r} is reserved")
@@ -274,9 +139,9 @@ def _validated(classes: Iterable[type[LibcstRule]]) -> dict[str, tuple[type[Libc
 
 
 class LibcstEngine:
-    """Runs LibcstRule classes over Python files; see the RuleEngine protocol."""
+    """Runs PythonRule classes over Python files; see the RuleEngine protocol."""
 
-    def __init__(self, rule_classes: Iterable[type[LibcstRule]]) -> None:
+    def __init__(self, rule_classes: Iterable[type[PythonRule]]) -> None:
         self._by_id = _validated(rule_classes)
         self.stats = EngineStats()
 
@@ -284,7 +149,7 @@ class LibcstEngine:
         """Every rule class's metadata, plus the engine's own skipped/crashed findings."""
         return [rule for _, rule in self._by_id.values()] + [SKIPPED_RULE, CRASHED_RULE]
 
-    def candidates(self, source: SourceFile, selected: frozenset[str], probe: Probe | None = None) -> list[type[LibcstRule]]:
+    def candidates(self, source: SourceFile, selected: frozenset[str], probe: Probe | None = None) -> list[type[PythonRule]]:
         """Selected rules whose text prefilter matches: if none, the file is never parsed."""
         if source.language != "python":
             return []
@@ -307,12 +172,14 @@ class LibcstEngine:
         try:
             if too_deep(source.text):
                 raise TooDeep(f"estimated nesting depth above {MAX_DEPTH}")
-            found.extend(_FileRun(source, cst.parse_module(source.text)).run(classes))
+            from patchgate.diagnostics.engines.libcst_run import run_libcst
+
+            found.extend(run_libcst(source, classes))
         except Exception as error:  # parse errors, recursion limits: never fail the run
             return [_skipped(source, error)]
         return sorted(found, key=Diagnostic.sort_key)
 
-    def _from_tree(self, source: SourceFile, probe: Probe, classes: list[type[LibcstRule]]) -> tuple[list[Diagnostic], list[type[LibcstRule]]]:
+    def _from_tree(self, source: SourceFile, probe: Probe, classes: list[type[PythonRule]]) -> tuple[list[Diagnostic], list[type[PythonRule]]]:
         """(findings of the rules CPython's tree answers for, the rules that still need libcst)."""
         found: list[Diagnostic] = []
         remaining = []

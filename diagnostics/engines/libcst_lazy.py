@@ -57,7 +57,7 @@ class LazyLibcstEngine:
     def engine(self) -> LibcstEngine:
         """The real engine, with libcst imported."""
         from patchgate.diagnostics.engines.libcst_engine import LibcstEngine
-        from patchgate.diagnostics.libcst_rule import load_rule_module
+        from patchgate.diagnostics.python_rule import load_rule_module
 
         classes = []
         if self._builtin:

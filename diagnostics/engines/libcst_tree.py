@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from patchgate.diagnostics.libcst_rule import TreeEdit, TreePosition, TreeReport
+from patchgate.diagnostics.python_rule import TreeEdit, TreePosition, TreeReport
 from patchgate.diagnostics.models import Diagnostic, Rule
 from patchgate.diagnostics.source import SourceFile
 from patchgate.diagnostics.span import Span, TextEdit

@@ -20,7 +20,7 @@ from libcst.metadata import (
 )
 
 from patchgate.diagnostics.engines.libcst_engine import too_deep
-from patchgate.diagnostics.libcst_rule import one_line
+from patchgate.diagnostics.python_rule import one_line
 from patchgate.rewrites.modules import ModuleName, resolve_relative
 from patchgate.rewrites.rename.facts import (
     UNRENAMABLE,

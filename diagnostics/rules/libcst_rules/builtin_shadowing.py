@@ -7,7 +7,7 @@ import builtins
 import re
 from dataclasses import dataclass, field
 
-from patchgate.diagnostics.libcst_rule import LibcstRule, TreePosition, TreeReport
+from patchgate.diagnostics.python_rule import PythonRule, TreePosition, TreeReport
 from patchgate.diagnostics.prefilter import Probe
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -17,7 +17,7 @@ SITE_NAMES = frozenset({"copyright", "credits", "license", "exit", "quit", "help
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_")) - SITE_NAMES
 
 
-class BuiltinShadowing(LibcstRule):
+class BuiltinShadowing(PythonRule):
     """Report bindings that hide a builtin such as `list`, `id`, `type` or `input`."""
 
     id = "builtin-shadowing"

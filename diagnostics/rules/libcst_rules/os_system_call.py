@@ -6,7 +6,7 @@ import ast
 import re
 import symtable
 
-from patchgate.diagnostics.libcst_rule import LibcstRule, TreeReport
+from patchgate.diagnostics.python_rule import PythonRule, TreeReport
 from patchgate.diagnostics.prefilter import Probe
 
 SCOPE_NAMES = {ast.Lambda: "lambda", ast.ListComp: "listcomp", ast.SetComp: "setcomp", ast.DictComp: "dictcomp",
@@ -17,7 +17,7 @@ FROM_IMPORT = re.compile(r"\bfrom\s+(?:os|posix|nt)\s+import\s+(?:\([^)]*|[^\n]*
 MODULE_IMPORT = re.compile(r"(?m)^[ \t]*(?:from[ \t]+(?:os|posix|nt)[ \t]+import|import[^\n#]*\b(?:os|posix|nt)\b)")
 
 
-class OsSystemCall(LibcstRule):
+class OsSystemCall(PythonRule):
     """Report calls of `os.system`, through any import alias."""
 
     id = "os-system-call"

@@ -7,7 +7,7 @@ import ast
 import re
 from pathlib import PurePosixPath
 
-from patchgate.diagnostics.libcst_rule import Invalid, LibcstRule, TreeEdit, TreePosition, TreeReport
+from patchgate.diagnostics.python_rule import Invalid, PythonRule, TreeEdit, TreePosition, TreeReport
 from patchgate.diagnostics.prefilter import Probe
 from patchgate.diagnostics.rules.libcst_rules.import_uses import COMPOUND, Block, ImportScan
 
@@ -20,7 +20,7 @@ def _future(probe: Probe, name: str) -> bool:
     return name in FUTURE_FEATURES and re.search(rf"from\s+__future__\s+import[^\n]*\b{name}\b", probe.text) is not None
 
 
-class UnusedImport(LibcstRule):
+class UnusedImport(PythonRule):
     """Report imports whose names are never used in the module."""
 
     id = "unused-import"
