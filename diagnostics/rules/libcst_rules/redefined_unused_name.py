@@ -39,12 +39,12 @@ class RedefinedUnusedName(LibcstRule):
     When the same block defines `f` twice and nothing uses the first `f` in between, the first
     definition is dead code: usually a copy-paste slip, or two tests with one name so that only the
     second ever runs. Uses are found by scope analysis over CPython's own syntax tree (no libcst
-    parse), with the scoping rules of LibCST's scope analysis: any reference to the first definition
-    that comes before the body of the second (a call, a decorator such as `@f.setter`, a base class as
-    in `class A(A)`, a default such as `g=f`, a use inside the first body, a string annotation, a use
-    from a function defined anywhere that reads the name) counts, so the rule errs on the side of
-    silence. There is no flow analysis: a function defined after the second definition but reading
-    the name early in its body counts as a use of both.
+    parse), following the scoping rules of LibCST's scope analysis, without flow analysis: a read is
+    linked to every same-named definition of the scope it resolves in, and is a use when it is placed
+    before the body of the second definition (a call, a decorator such as `@f.setter`, a base class
+    as in `class A(A)`, a default such as `g=f`, a use inside the first body or in a function defined
+    between the two, a string annotation), so the rule errs on the side of silence. A method does not
+    see its class body, and a name a nested function binds itself is its own.
 
     Not reported: definitions in different branches (`if`/`else`, `try`/`except`), a first
     definition that has decorators (`@overload`, `@app.route(...)`, `@property`), which may register
