@@ -171,10 +171,14 @@ def test_all_rules_share_one_parse_and_one_traversal(monkeypatch: pytest.MonkeyP
     traversals: list[object] = []
     real_init = libcst_run._Dispatcher.__init__
     monkeypatch.setattr(libcst_run._Dispatcher, "__init__", lambda self, *a: traversals.append(self) or real_init(self, *a))
-    text = "import os, json\nlist = 1\nos.system('x')\ndef f():\n    unused = 1\n"
+    text = "import os, json\nlist = 1\nos.system('x')\nneedle = 1\nos.needle()\ndef f():\n    unused = 1\n"
     found = check(builtin_engine, text, BUILTIN_IDS)
     assert {"unused-import", "builtin-shadowing", "os-system-call", "unused-variable"} <= {d.rule_id for d in found}
-    assert builtin_engine.stats.parsed == 1 and len(traversals) == 1
+    assert builtin_engine.stats.parsed == 0 and traversals == []  # the built-in rules read CPython's tree
+    engine = LibcstEngine([*BUILTIN_LIBCST_RULES, NeedleRule, UnreadNeedleRule, QualifiedNeedleRule])
+    found = check(engine, text, BUILTIN_IDS | {"needle", "unread-needle", "qualified-needle"})
+    assert {"unused-import", "needle", "unread-needle", "qualified-needle"} <= {d.rule_id for d in found}
+    assert engine.stats.parsed == 1 and len(traversals) == 1
 
 
 # --- metadata is computed only when a surviving rule asks for it ----------------------------------

@@ -38,7 +38,17 @@ def _imports_libcst(project: Path, select: str) -> tuple[bool, list[str]]:
 def test_libcst_is_imported_only_for_a_selected_libcst_rule(project: Path) -> None:
     write_files(project, {"app.py": "import os\nx = None\nif x == None:\n    pass\n"})
     assert _imports_libcst(project, "compare-to-none") == (False, ["compare-to-none"])
-    assert _imports_libcst(project, "unused-import") == (True, ["unused-import"])
+    assert _imports_libcst(project, "unused-import") == (False, ["unused-import"])  # answered from CPython's tree
+    write_files(project, {
+        "patchgate.toml": 'rule-modules = ["needles:Needle"]\n',
+        "needles.py": (
+            "import libcst as cst\nfrom patchgate.diagnostics.libcst_rule import LibcstRule\n\n"
+            "class Needle(LibcstRule):\n    id = 'needle'\n    PREFILTER = ('needle',)\n\n"
+            "    def visit_Name(self, node: cst.Name) -> None:\n        if node.value == 'needle':\n            self.report(node)\n"
+        ),
+        "app.py": "needle = 1\n",
+    })
+    assert _imports_libcst(project, "needle") == (True, ["needle"])
 
 
 def test_rules_list_shows_libcst_rules_from_the_catalog(project: Path) -> None:

@@ -103,3 +103,163 @@ def test_imports_read_in_ways_the_compiler_does_not_see_are_used(tmp_path: Path,
     (tmp_path / "mod.py").write_text(code, encoding="utf-8")
     run = run_patchgate("check", "--select", "unused-import", "--format", "json", "mod.py", cwd=tmp_path)
     assert run.code == 0 and json.loads(run.stdout)["diagnostics"] == [], run.stdout
+def findings(root: Path, rule: str, data: bytes) -> list[tuple[str, str]]:
+    """(message, the text under the span) of every finding of one rule in one file, in order."""
+    (root / "mod.py").write_bytes(data)
+    run = run_patchgate("check", "--select", rule, "--format", "json", "mod.py", cwd=root)
+    assert run.code == 0, run.stderr  # warnings only
+    text = data.decode("utf-8")
+    return [
+        (item["message"], text[item["span"]["start_offset"]:item["span"]["end_offset"]])
+        for item in json.loads(run.stdout)["diagnostics"]
+    ]
+
+
+def encoded(code: str, variant: str) -> bytes:
+    """The code with CRLF line ends, a byte-order mark, or wide characters before every finding."""
+    if variant == "crlf":
+        code = code.replace("\n", "\r\n")
+    elif variant == "bom":
+        code = "\ufeff" + code
+    elif variant == "wide":
+        code = "\n".join(line + "  # 🐍 é" if line.strip() else line for line in code.split("\n"))
+        code = code.replace("    ", "    s_é = '🐍'; ", 1)
+    return code.encode("utf-8")
+
+
+UNUSED_VARIABLE = '''\
+def outer():
+    kept = 1
+    dropped = 2
+    def inner():
+        shadow = kept
+        return f"{shadow!r:>{width}}"
+    width: "int" = 3
+    return inner
+
+class Table:
+    rows = []
+    def method(self):
+        value = self.rows
+        label: "value" = 1
+        return label
+
+def loop(items):
+    last = None
+    for item in items:
+        if last:
+            print(last)
+        last = item
+    total = 0
+
+def closure():
+    count = 0
+    def bump():
+        nonlocal count
+        count = 1
+    return bump
+
+def introspective():
+    hidden = 1
+    def nested():
+        return locals()
+    return nested
+
+def named(obj):
+    attr = 1
+    keyword = 2
+    obj.attr = keyword
+    return obj
+'''
+
+
+@pytest.mark.parametrize("variant", ["plain", "crlf", "bom", "wide"])
+def test_unused_variable_scopes_and_spans(tmp_path: Path, variant: str) -> None:
+    found = findings(tmp_path, "unused-variable", encoded(UNUSED_VARIABLE, variant))
+    names = [under for _, under in found]
+    assert names == ["dropped", "total"] if variant != "wide" else ["s_é", "dropped", "total"]  # `attr` is also an attribute
+    assert all(message == f"local variable `{under}` is assigned to but never used" for message, under in found)
+
+
+def test_unused_variable_reads_in_string_annotations_follow_the_assignment(tmp_path: Path) -> None:
+    code = "def early():\n    later: 'size' = 1\n    size = 2\n    return later\n\ndef late():\n    size = 2\n    later: 'size' = 1\n    return later\n"
+    assert findings(tmp_path, "unused-variable", code.encode()) == [("local variable `size` is assigned to but never used", "size")]
+
+
+REDEFINED = '''\
+def helper():
+    pass
+
+def helper():
+    pass
+
+def used():
+    pass
+
+used()
+
+def used():
+    pass
+
+class Model:
+    def save(self):
+        pass
+
+    def other(self):
+        return save()
+
+    def save(self):
+        pass
+
+def reader():
+    return early()
+
+def early():
+    pass
+
+def early():
+    pass
+
+def shadowing():
+    late = 1
+    return late
+
+def late():
+    pass
+
+def late():
+    pass
+
+hint: "annotated" = None
+
+def annotated():
+    pass
+
+def annotated():
+    pass
+'''
+
+
+@pytest.mark.parametrize("variant", ["plain", "crlf", "bom", "wide"])
+def test_redefined_unused_name_scopes_and_spans(tmp_path: Path, variant: str) -> None:
+    found = findings(tmp_path, "redefined-unused-name", encoded(REDEFINED, variant))
+    assert found == [
+        ("`helper` redefines the unused function from line 1", "helper"),
+        ("`save` redefines the unused function from line 16", "save"),  # a method cannot see the class body
+        ("`late` redefines the unused function from line 38", "late"),  # `late` in shadowing() is its own local
+        ("`annotated` redefines the unused function from line 46", "annotated"),  # the string comes before the first
+    ]
+
+
+def test_redefined_unused_name_counts_uses_by_position_not_flow(tmp_path: Path) -> None:
+    code = (
+        "def f():\n    pass\n\ndef f():\n    pass\n\ndef g():\n    return f()\n\n"  # a read placed after the second is no use
+        "class A:\n    pass\n\nclass A:\n    x: 'A' = None\n"  # read inside the second body: too late
+        "def h():\n    def k():\n        pass\n    def k():\n        pass\n"
+    )
+    found = findings(tmp_path, "redefined-unused-name", code.encode())
+    assert found == [
+        ("`f` redefines the unused function from line 1", "f"),
+        ("`A` redefines the unused class from line 10", "A"),
+        ("`k` redefines the unused function from line 16", "k"),
+    ]

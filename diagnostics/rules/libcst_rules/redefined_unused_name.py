@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
-from typing import Union
+import bisect
+import re
 
-import libcst as cst
-from libcst.metadata import CodePosition, ScopeProvider
-
-from patchgate.diagnostics.libcst_rule import LibcstRule
+from patchgate.diagnostics.python_rule import PythonRule, TreePosition, TreeReport
 from patchgate.diagnostics.prefilter import Probe, statement_blocks
+from patchgate.diagnostics.tree_scope_walker import ScopeWalker, Unsupported
+from patchgate.diagnostics.tree_scopes import Links
 
-Definition = Union[cst.FunctionDef, cst.ClassDef]
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -27,7 +26,7 @@ def _undecorated_repeat(block: list[ast.stmt]) -> bool:
     return False
 
 
-class RedefinedUnusedName(LibcstRule):
+class RedefinedUnusedName(PythonRule):
     """Report a function or class defined again, in the same block, before the first was used."""
 
     id = "redefined-unused-name"
@@ -39,15 +38,20 @@ class RedefinedUnusedName(LibcstRule):
     docs = """
     When the same block defines `f` twice and nothing uses the first `f` in between, the first
     definition is dead code: usually a copy-paste slip, or two tests with one name so that only the
-    second ever runs. Uses are found by scope analysis; any reference to the first definition that
-    comes before the body of the second (a call, a decorator such as `@f.setter`, a base class as in
-    `class A(A)`, a use inside the first body) counts, so the rule errs on the side of silence.
+    second ever runs. Uses are found by scope analysis over CPython's own syntax tree (no libcst
+    parse), following the scoping rules of LibCST's scope analysis, without flow analysis: a read is
+    linked to every same-named definition of the scope it resolves in, and is a use when it is placed
+    before the body of the second definition (a call, a decorator such as `@f.setter`, a base class
+    as in `class A(A)`, a default such as `g=f`, a use inside the first body or in a function defined
+    between the two, a string annotation), so the rule errs on the side of silence. A method does not
+    see its class body, and a name a nested function binds itself is its own.
 
-    Not reported: definitions in different branches (`if`/`else`, `try`/`except`), and a first
+    Not reported: definitions in different branches (`if`/`else`, `try`/`except`), a first
     definition that has decorators (`@overload`, `@app.route(...)`, `@property`), which may register
-    the function elsewhere. No fix: which definition to keep is a human decision.
+    the function elsewhere, names declared `global` or `nonlocal` in the block's scope, and files
+    CPython cannot parse or that use type parameter syntax (`def f[T]()`). No fix: which definition
+    to keep is a human decision.
     """
-    METADATA_DEPENDENCIES = (ScopeProvider,)
     VALID = [
         "def f():\n    pass\n\nf()\n\ndef f():\n    pass\n",
         "class C:\n    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, value):\n        pass\n",
@@ -55,6 +59,7 @@ class RedefinedUnusedName(LibcstRule):
         "import sys\nif sys.platform == 'win32':\n    def h():\n        pass\nelse:\n    def h():\n        pass\n",
         "class Base:\n    pass\n\nclass Base(Base):\n    extra = 1\n",
         "def f(x):\n    return x\n\ndef f(x, g=f):\n    return g(x)\n",
+        "class Node:\n    pass\n\nparent: 'Node' = None\n\nclass Node:\n    pass\n",
     ]
     INVALID = [
         "def test_it():\n    assert True\n\ndef test_it():\n    assert False\n",
@@ -71,40 +76,63 @@ class RedefinedUnusedName(LibcstRule):
             return False
         return probe.tree is None or any(_undecorated_repeat(block) for block in statement_blocks(probe.tree))
 
-    def visit_Module(self, node: cst.Module) -> None:
-        self._check_block(node.body)
+    @classmethod
+    def check_tree(cls, probe: Probe) -> list[TreeReport]:
+        """Each def or class that follows a same-named sibling nothing used before the second's body."""
+        if probe.tree is None:
+            return []
+        blocks = [block for block in statement_blocks(probe.tree) if _undecorated_repeat(block)]
+        if not blocks:
+            return []
+        walker = ScopeWalker()
+        try:
+            walker.walk(probe.tree)
+        except Unsupported:
+            return []
+        check = _Check(probe.code, walker, Links(walker.reads))
+        return [report for block in blocks for report in check.block(block)]
 
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._check_block(node.body)
 
-    def _check_block(self, body: Sequence[cst.BaseStatement]) -> None:
-        """Pair each def/class with the previous same-named one among its siblings."""
+class _Check:
+    """Pairs same-named definitions of one block and asks the scope analysis whether the first was used."""
+
+    def __init__(self, code: str, walker: ScopeWalker, links: Links) -> None:
+        self.encoded = code.encode("utf-8", "surrogatepass")
+        self.line_starts = [0, *(match.end() for match in re.finditer(rb"\r\n?|\n", self.encoded))]
+        self.walker = walker
+        self.links = links
+
+    def block(self, block: list[ast.stmt]) -> list[TreeReport]:
+        """Reports for one block: each definition against the previous same-named one."""
+        reports = []
         latest: dict[str, Definition] = {}
-        for statement in body:
-            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-                name = statement.name.value
-                earlier = latest.get(name)
+        for statement in block:
+            if isinstance(statement, DEFINITIONS):
+                earlier = latest.get(statement.name)
                 if earlier is not None and self._unused_before(earlier, statement):
-                    line = self.position(earlier.name).start.line
-                    kind = "function" if isinstance(earlier, cst.FunctionDef) else "class"
-                    self.report(statement.name, f"`{name}` redefines the unused {kind} from line {line}")
-                latest[name] = statement
+                    line, column = self._name(statement)
+                    kind = "class" if isinstance(earlier, ast.ClassDef) else "function"
+                    end = TreePosition(line, column + len(statement.name.encode("utf-8")))
+                    message = f"`{statement.name}` redefines the unused {kind} from line {self._name(earlier)[0]}"
+                    reports.append(TreeReport(TreePosition(line, column), end, message))
+                latest[statement.name] = statement
+        return reports
 
     def _unused_before(self, earlier: Definition, later: Definition) -> bool:
-        """True when no reference to `earlier` comes before the body of `later` (positions only if needed)."""
-        if earlier.decorators:
+        """True when no read linked to `earlier` comes before the first statement of `later`'s body."""
+        binding = self.walker.definitions.get(id(earlier))
+        if earlier.decorator_list or binding is None:
             return False
-        scope = self.get_metadata(ScopeProvider, earlier, None)
-        for assignment in scope.assignments[earlier.name.value] if scope is not None else ():
-            if assignment.node is earlier:
-                limit = self.position(later.body).start
-                return all(self._after(access.node, limit) for access in assignment.references)
-        return False
+        limit = (later.body[0].lineno, later.body[0].col_offset)
+        return all(read.position >= limit for read in self.links.reads(binding))
 
-    def _after(self, node: cst.CSTNode, limit: CodePosition) -> bool:
-        """Is this reference at or after `limit`? A node with no position (a string annotation) is not."""
-        try:
-            start = self.position(node).start
-        except KeyError:
-            return False
-        return (start.line, start.column) >= (limit.line, limit.column)
+    def _name(self, node: Definition) -> tuple[int, int]:
+        """(line, byte column) of a definition's name: the first `def name`/`class name` in its header."""
+        begin = self.line_starts[node.lineno - 1] + node.col_offset
+        first = node.body[0]
+        end = self.line_starts[first.lineno - 1] + first.col_offset
+        pattern = rb"\b(?:def|class)[\s\\]+(" + re.escape(node.name.encode("utf-8")) + rb")(?![\w\x80-\xff])"
+        found = re.search(pattern, self.encoded[begin:end])
+        absolute = begin + found.start(1) if found else begin
+        line = bisect.bisect_right(self.line_starts, absolute) - 1
+        return line + 1, absolute - self.line_starts[line]

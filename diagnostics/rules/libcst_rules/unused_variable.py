@@ -8,11 +8,10 @@ import symtable
 from collections import Counter
 from collections.abc import Iterator
 
-import libcst as cst
-from libcst.metadata import Assignment, FunctionScope, ScopeProvider
-
-from patchgate.diagnostics.libcst_rule import LibcstRule
+from patchgate.diagnostics.python_rule import PythonRule, TreeReport
 from patchgate.diagnostics.prefilter import Probe, is_function
+from patchgate.diagnostics.tree_scope_walker import ScopeWalker, Unsupported
+from patchgate.diagnostics.tree_scopes import Binding, Links
 
 
 def _maybe_unused_local(probe: Probe, scope: symtable.SymbolTable, symbol: symtable.Symbol) -> bool:
@@ -70,7 +69,7 @@ INTROSPECTION = frozenset({"locals", "vars", "exec", "eval"})
 """Calls that can read any local by name: a function that makes one is left alone."""
 
 
-class UnusedVariable(LibcstRule):
+class UnusedVariable(PythonRule):
     """Report a local variable that a function assigns and never reads."""
 
     id = "unused-variable"
@@ -82,19 +81,21 @@ class UnusedVariable(LibcstRule):
     docs = """
     A value stored in a local variable that nothing reads is either dead code or, more often, a bug:
     a typo in the name that was meant to be used, or a result that should have been returned.
-    Reads are found by scope analysis, so uses in nested functions, comprehensions, f-strings,
+    Reads are found by scope analysis over CPython's own syntax tree (no libcst parse), with the
+    scoping rules of LibCST's scope analysis, so uses in nested functions, comprehensions, f-strings,
     string annotations and `del` all count.
 
     Kept deliberately narrow so that every finding is real: only a plain `name = value` (or
     `name: T = value`) inside a function; not tuple unpacking, augmented assignment, `with ... as`,
     `except ... as` or walrus targets; not names starting with `_`; not in a function that calls
-    `locals()`, `vars()`, `exec()` or `eval()`. LibCST resolves a read to the assignments before it,
-    so a variable written at the end of a loop and read at its top looks unread: the rule therefore
-    also requires that the name appears nowhere else in the function (not in a read, `global`,
-    `nonlocal`, keyword argument or attribute). No fix: dropping the assignment may drop a side
-    effect the author relied on.
+    `locals()`, `vars()`, `exec()` or `eval()` (nor in the functions around it). The analysis has no
+    flow: a read is linked only to the assignments before it, so a variable written at the end of a
+    loop and read at its top would look unread; the rule therefore also requires that the name
+    appears nowhere else in the function (not in a read, a nested function, `global`, `nonlocal`, a
+    keyword argument or an attribute). A file CPython cannot parse, or one using type parameter
+    syntax (`def f[T]()`), is left alone. No fix: dropping the assignment may drop a side effect the
+    author relied on.
     """
-    METADATA_DEPENDENCIES = (ScopeProvider,)
     VALID = [
         "def f():\n    x = 1\n    return x\n",
         "def f():\n    _ignored = compute()\n",
@@ -106,6 +107,7 @@ class UnusedVariable(LibcstRule):
         "def f():\n    parts = []\n    parts += ['a']\n",
         "def f(items):\n    last = None\n    for item in items:\n        if last:\n            print(last)\n        last = item\n",
         "x = 1\n",
+        "def f():\n    size = 1\n    other: 'size' = 2\n    return other\n",
     ]
     INVALID = [
         "def f():\n    result = compute()\n",
@@ -120,50 +122,79 @@ class UnusedVariable(LibcstRule):
             return False
         return probe.tree is None or any(_lone_assignment(function) for function in _functions(probe.tree))
 
-    def __init__(self, path: str = "") -> None:
-        super().__init__(path)
-        self._targets: set[cst.Name] = set()
-        self._functions: list[tuple[cst.FunctionDef, Counter[str]]] = []
-        self._introspective: set[cst.FunctionDef] = set()
+    @classmethod
+    def check_tree(cls, probe: Probe) -> list[TreeReport]:
+        """Plain assignments of a function's own scope whose name appears nowhere else in it, unread."""
+        if probe.tree is None:
+            return []
+        walker = ScopeWalker()
+        try:
+            walker.walk(probe.tree)
+        except Unsupported:
+            return []
+        links = Links(walker.reads)
+        reports = []
+        for function in _functions(probe.tree):
+            for binding in _unused(function, walker.functions[id(function)].bindings, links):
+                reports.append(TreeReport.at(binding.node, f"local variable `{binding.name}` is assigned to but never used"))
+        return reports
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._functions.append((node, Counter()))
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        _, names = self._functions.pop()
-        if original_node not in self._introspective:
-            self._check(original_node, names)
+def _unused(function: ast.FunctionDef | ast.AsyncFunctionDef, bindings: dict[str, list[Binding]], links: Links) -> list[Binding]:
+    """The plain assignments of one function's scope that the rule reports."""
+    candidates = [b for same in bindings.values() for b in same if b.plain and not b.name.startswith("_")]
+    if not candidates or _introspective(function):
+        return []
+    occurrences = _occurrences(function)
+    return [
+        b for b in candidates
+        if occurrences[b.name] <= len(bindings[b.name]) and not any(links.is_read(other) for other in bindings[b.name])
+    ]
 
-    def visit_Name(self, node: cst.Name) -> None:
-        for _, names in self._functions:
-            names[node.value] += 1
 
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name) and node.func.value in INTROSPECTION:
-            self._introspective.update(function for function, _ in self._functions)
+def _introspective(function: ast.AST) -> bool:
+    """Does the function (decorators and nested scopes included) call locals(), vars(), exec() or eval()?"""
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in INTROSPECTION
+        for node in ast.walk(function)
+    )
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Name):  # `x += 1` reads x: count one more occurrence than the Name
-            for _, names in self._functions:
-                names[node.target.value] += 1
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            self._targets.add(node.targets[0].target)
+def _occurrences(function: ast.AST) -> Counter[str]:
+    """How often each identifier appears in the function's text, as libcst counts its Name nodes: reads,
+    writes, attribute names, keyword arguments, parameters, def and class names (its own included),
+    import parts, `global`/`nonlocal` and pattern names; an augmented assignment's target counts twice."""
+    names: Counter[str] = Counter()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name):
+            names[node.id] += 1
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            names[node.target.id] += 1
+        else:
+            names.update(_identifiers(node))
+    return names
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and isinstance(node.target, cst.Name):
-            self._targets.add(node.target)
 
-    def _check(self, function: cst.FunctionDef, names: Counter[str]) -> None:
-        """Report plain assignments of this function's scope whose name has no other occurrence or reference."""
-        scope = self.get_metadata(ScopeProvider, function.body, None)
-        if not isinstance(scope, FunctionScope):
-            return
-        for assignment in scope.assignments:
-            name = assignment.name
-            if type(assignment) is not Assignment or assignment.node not in self._targets or name.startswith("_"):
-                continue
-            same = scope.assignments[name]
-            if names[name] <= len(same) and not any(other.references for other in same):
-                self.report(assignment.node, f"local variable `{name}` is assigned to but never used")
+def _identifiers(node: ast.AST) -> list[str]:
+    """The identifiers a node holds as plain strings (libcst makes each a Name node)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.Attribute):
+        return [node.attr]
+    if isinstance(node, ast.keyword):
+        return [node.arg] if node.arg else []
+    if isinstance(node, ast.alias):
+        return [*(node.name.split(".") if node.name != "*" else []), *([node.asname] if node.asname else [])]
+    if isinstance(node, ast.ImportFrom):
+        return node.module.split(".") if node.module else []
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return [node.name] if node.name else []
+    if isinstance(node, ast.MatchMapping):
+        return [node.rest] if node.rest else []
+    if isinstance(node, ast.MatchClass):
+        return list(node.kwd_attrs)
+    return []
