@@ -163,9 +163,10 @@ def render_text(
     """The whole human report; plain text unless `color`."""
     console, buffer = _console(color, width)
     indexes: dict[str, LineIndex] = {}
+    rows: list[Text] = []
     for diagnostic in diagnostics:
-        for row in _block(diagnostic, sources, indexes):
-            console.print(row)
-        console.print()
-    console.print(Text(summary_line(summarize(diagnostics)), "bold"))
+        rows.extend(_block(diagnostic, sources, indexes))
+        rows.append(Text())
+    rows.append(Text(summary_line(summarize(diagnostics)), "bold"))
+    console.print(Text("\n").join(rows))  # one print: rich's per-call cost dwarfs the rendering
     return buffer.getvalue()
