@@ -29,9 +29,12 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", ".nox",
 )
 """Replaced by `exclude`, like ruff; `extend-exclude` adds to it instead."""
+PYTHON_TARGETS = ("py38", "py39", "py310", "py311", "py312", "py313", "py314")
+DEFAULT_PYTHON_TARGET = "py310"
+PythonTarget = Literal["py38", "py39", "py310", "py311", "py312", "py313", "py314"]
 RULE_MODULE_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 FINDING_KEYS = {"select", "extend_select", "ignore", "per_path", "per_file_ignores", "rule_dirs",
-                "rule_modules", "sgconfig", "max_file_size"}
+                "rule_modules", "sgconfig", "max_file_size", "target_version"}
 """The settings that change which findings a file gets; everything else is run mechanics."""
 INTERNAL_KEYS = {"root", "config-file"}
 PYPROJECT = "pyproject.toml"
@@ -94,7 +97,16 @@ class Config(Settings):
     max_file_size: StrictInt = Field(default=DEFAULT_MAX_FILE_SIZE, ge=1, description="Files larger than this many bytes are not read: each is one unreadable-file warning.")
     docs_url: str | None = Field(default=None, description=(
         "Rule docs URL with a `{rule}` placeholder for the rule id (SARIF helpUri); unset: each rule's own link."))
+    target_version: PythonTarget | None = Field(default=None, description=(
+        "Oldest Python the code must run on, as ruff spells it (py38 ... py314): syntax is checked and "
+        "annotations are judged for it; unset: the lowest version `[project] requires-python` allows, else py310."))
     connect: dict[str, Any] = Field(default_factory=dict, description="Connect policy; validated by patchgate.connect.")
+
+    @property
+    def python_target(self) -> tuple[int, int]:
+        """(major, minor) of the oldest Python the code must run on."""
+        name = self.target_version or _requires_python_target(self.root) or DEFAULT_PYTHON_TARGET
+        return 3, int(name[3:])
 
     @model_validator(mode="before")
     @classmethod
@@ -296,3 +308,15 @@ def load_config(start: Path, config_file: Path | None = None) -> Config:
         return config_from_table(table, path, prefix)
     root = git_toplevel(start) or (start if start.is_dir() else start.parent)
     return Config(root=root)
+
+
+def _requires_python_target(root: Path) -> str | None:
+    """The oldest version `[project] requires-python` admits (">=3.9", "~=3.11", "^3.10"), if it names one."""
+    try:
+        project = _read_toml(root / PYPROJECT).get("project")
+    except (ConfigError, OSError):
+        return None
+    spec = project.get("requires-python") if isinstance(project, dict) else None
+    found = re.search(r"(?:>=|~=|\^|==)\s*3\.(\d+)", spec) if isinstance(spec, str) else None
+    name = f"py3{found.group(1)}" if found else None
+    return name if name in PYTHON_TARGETS else None

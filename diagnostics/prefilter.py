@@ -25,9 +25,11 @@ SymbolTest = Callable[[symtable.SymbolTable, symtable.Symbol], bool]
 class Probe:
     """One file's text, with its symbol table built on first use and shared by every rule."""
 
-    def __init__(self, text: str, path: str = "") -> None:
+    def __init__(self, text: str, path: str = "", target: tuple[int, int] = (3, 10)) -> None:
         self.text = text
         self.path = path
+        self.target = target
+        """The oldest Python the code must run on (the config's target-version)."""
         self.code = text[1:] if text.startswith("\ufeff") else text
         """The text CPython compiles: without a byte-order mark, which it rejects in a str."""
         self._free: dict[int, frozenset[str]] = {}

@@ -35,6 +35,8 @@ class RulesetSpec:
     rule_modules: tuple[str, ...] = ()
     builtin_libcst: bool = True
     language_globs: LanguageGlobs = ()
+    python_target: tuple[int, int] = (3, 10)
+    """The oldest Python the checked code must run on: syntax and version-dependent rules follow it."""
 
 
 def rule_files_for(config: Config, sg_dirs: tuple[Path, ...] = ()) -> tuple[str, ...]:
@@ -56,7 +58,8 @@ def spec_for(config: Config) -> RulesetSpec:
 
         project = load_sgconfig(config.sgconfig)
         sg_dirs, globs = project.rule_dirs, project.language_globs
-    return RulesetSpec(rule_files=rule_files_for(config, sg_dirs), rule_modules=tuple(config.rule_modules), language_globs=globs)
+    return RulesetSpec(rule_files=rule_files_for(config, sg_dirs), rule_modules=tuple(config.rule_modules), language_globs=globs,
+                       python_target=config.python_target)
 
 
 def build_engines(spec: RulesetSpec) -> list[RuleEngine]:
@@ -67,7 +70,7 @@ def build_engines(spec: RulesetSpec) -> list[RuleEngine]:
     from patchgate.diagnostics.engines.syntax import SyntaxEngine
 
     yaml_rules = [rule for path in spec.rule_files for rule in load_rule_file(Path(path))]
-    return [SyntaxEngine(), AstGrepEngine(yaml_rules), LazyLibcstEngine(spec.builtin_libcst, spec.rule_modules)]
+    return [SyntaxEngine(), AstGrepEngine(yaml_rules), LazyLibcstEngine(spec.builtin_libcst, spec.rule_modules, spec.python_target)]
 
 
 def _module_source_digest(module_spec: str) -> str:
@@ -93,7 +96,7 @@ def spec_digest(spec: RulesetSpec) -> str:
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for module_spec in spec.rule_modules:
         digest.update(module_spec.encode() + _module_source_digest(module_spec).encode())
-    digest.update(repr(spec.language_globs).encode())
+    digest.update(repr(spec.language_globs).encode() + repr(spec.python_target).encode())
     return digest.hexdigest()
 
 

@@ -167,3 +167,26 @@ def test_digest_tracks_only_settings_that_change_findings(tmp_path: Path) -> Non
     assert config_digest(base) == config_digest(Config(root=tmp_path, jobs=4, fail_level="hint"))
     assert config_digest(base) != config_digest(Config(root=tmp_path, ignore=["x"]))
     assert len(config_digest(base)) == 64
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "patchgate", "expected"),
+    [
+        ('[project]\nrequires-python = ">=3.9"\n', "", (3, 9)),
+        ('[project]\nrequires-python = "~=3.12.1"\n', "", (3, 12)),
+        ('[project]\nrequires-python = ">=3.9"\n', 'target-version = "py311"\n', (3, 11)),
+        ("", "", (3, 10)),
+        ('[project]\nrequires-python = ">=2.7"\n', "", (3, 10)),
+    ],
+)
+def test_python_target_comes_from_the_config_then_requires_python(tmp_path: Path, pyproject: str, patchgate: str,
+                                                                    expected: tuple[int, int]) -> None:
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    (tmp_path / "patchgate.toml").write_text(patchgate)
+    assert load_config(tmp_path).python_target == expected
+
+
+def test_an_unknown_target_version_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "patchgate.toml").write_text('target-version = "py27"\n')
+    with pytest.raises(ConfigError, match="target-version"):
+        load_config(tmp_path)

@@ -141,8 +141,9 @@ def _validated(classes: Iterable[type[PythonRule]]) -> dict[str, tuple[type[Pyth
 class LibcstEngine:
     """Runs PythonRule classes over Python files; see the RuleEngine protocol."""
 
-    def __init__(self, rule_classes: Iterable[type[PythonRule]]) -> None:
+    def __init__(self, rule_classes: Iterable[type[PythonRule]], python_target: tuple[int, int] = (3, 10)) -> None:
         self._by_id = _validated(rule_classes)
+        self.python_target = python_target
         self.stats = EngineStats()
 
     def rules(self) -> list[Rule]:
@@ -154,14 +155,14 @@ class LibcstEngine:
         if source.language != "python":
             return []
         chosen = [cls for rule_id, (cls, _) in self._by_id.items() if rule_id in selected]
-        probe = probe or Probe(source.text, source.path)
+        probe = probe or Probe(source.text, source.path, self.python_target)
         return [cls for cls in chosen if cls.may_match(probe)]
 
     def check(self, source: SourceFile, selected: frozenset[str]) -> list[Diagnostic]:
         """Findings of the selected rules on one file; never raises for bad source text."""
         if source.language != "python":
             return []
-        probe = Probe(source.text, source.path)
+        probe = Probe(source.text, source.path, self.python_target)
         classes = self.candidates(source, selected, probe)
         self.stats.checked += 1
         found, classes = self._from_tree(source, probe, classes)

@@ -36,8 +36,8 @@ def render_catalog() -> str:
 class LazyLibcstEngine:
     """The RuleEngine protocol over a LibcstEngine that is built on first real use."""
 
-    def __init__(self, builtin: bool, rule_modules: tuple[str, ...]) -> None:
-        self._builtin, self._modules = builtin, rule_modules
+    def __init__(self, builtin: bool, rule_modules: tuple[str, ...], python_target: tuple[int, int] = (3, 10)) -> None:
+        self._builtin, self._modules, self._target = builtin, rule_modules, python_target
         if rule_modules:
             self.engine  # a user's rule module must fail to load now (exit 40), not mid-run
 
@@ -66,7 +66,7 @@ class LazyLibcstEngine:
             classes.extend(BUILTIN_LIBCST_RULES)
         for module_spec in self._modules:
             classes.extend(load_rule_module(module_spec))
-        return LibcstEngine(classes)
+        return LibcstEngine(classes, self._target)
 
     def check(self, source: SourceFile, selected: frozenset[str]) -> list[Diagnostic]:
         """Findings of the selected libcst rules; builds the engine only when one could run here."""
