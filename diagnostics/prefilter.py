@@ -132,12 +132,17 @@ def statement_blocks(tree: ast.AST) -> Iterator[list[ast.stmt]]:
 def _annotations(tree: ast.AST) -> Iterator[ast.expr]:
     """Every annotation of a module: arguments, returns and annotated assignments."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.arg) and node.annotation is not None:
-            yield node.annotation
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
-            yield node.returns
-        elif isinstance(node, ast.AnnAssign):
-            yield node.annotation
+        yield from annotations_of(node)
+
+
+def annotations_of(node: ast.AST) -> Iterator[ast.expr]:
+    """The annotation a node carries, if it is an argument, a def (its return) or an annotated assignment."""
+    if isinstance(node, ast.arg) and node.annotation is not None:
+        yield node.annotation
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+        yield node.returns
+    elif isinstance(node, ast.AnnAssign):
+        yield node.annotation
 
 
 def _identifiers(annotation: ast.expr) -> Iterator[str]:
