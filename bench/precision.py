@@ -6,6 +6,7 @@ Usage:
   python bench/precision.py --judge          # FP rate per rule from bench/precision_sample.json
   python bench/precision.py --fix-check      # apply every safe fix to a copy; compile and import
   python bench/precision.py --sample         # (re)draw the sample, keeping verdicts already given
+  python bench/precision.py --show           # print unjudged sample entries with their code
 Options: --fresh (ignore cached runs), --jobs N (patchgate workers, default 1), --project NAME.
 """
 
@@ -74,6 +75,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--judge", action="store_true", help="FP rate per rule from the judged sample")
     parser.add_argument("--sample", action="store_true", help="(re)draw the sample, keeping given verdicts")
+    parser.add_argument("--show", action="store_true", help="print unjudged sample entries with their code")
     parser.add_argument("--fix-check", action="store_true", help="apply safe fixes to copies; compile, import")
     parser.add_argument("--fresh", action="store_true", help="re-run the tools even if a cached run exists")
     parser.add_argument("--jobs", type=int, default=1, help="patchgate worker processes (shared machine: 1)")
@@ -81,7 +83,10 @@ def main() -> int:
     args = parser.parse_args()
     projects = [p for p in PROJECTS if not args.project or p.name in args.project]
     key = patchgate_key()
-    if args.sample:
+    if args.show:
+        from precision_judge import show
+        show()
+    elif args.sample:
         from precision_judge import draw
         draw(findings(projects, key, args.jobs, args.fresh))
     elif args.judge:
