@@ -95,7 +95,8 @@ def main() -> int:
     elif args.fix_check:
         from precision_fixcheck import fix_check
         save("precision-fixcheck", {"machine": machine(), "patchgate": key,
-                                    "projects": fix_check(projects, args.jobs)})
+                                    "projects": fix_check(projects, findings(projects, key, args.jobs, args.fresh),
+                                                                  args.jobs)})
     else:
         table(projects, key, args.jobs, args.fresh)
     return 0
