@@ -136,6 +136,9 @@ def judge(fresh: dict[str, list[dict]], key: str) -> dict:
           f"{rate(present_fp, present):>6}")
     over = sorted(r for r, row in rows.items() if row["present"] and row["present_fp"] / row["present"] > LIMIT)
     print(f"rules over {LIMIT:.0%} FP now: {', '.join(over) or 'none'}")
+    unjudged = sum(1 for s in data["findings"] if s["verdict"] not in ("tp", "fp"))
+    if unjudged:
+        print(f"{unjudged} sample entries have no verdict yet (left out above): --show, then judge them")
     return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "patchgate": key,
             "sample_drawn": data.get("drawn"), "limit": LIMIT, "rules": rows, "over_limit": over,
             "total": {"judged": judged, "fp": fps, "present": present, "present_fp": present_fp}}
