@@ -1,13 +1,16 @@
-"""Built-in Python rules: the ones that need scope analysis or qualified names."""
+"""Built-in Python rules: the ones that need scope analysis, qualified names or the target version."""
 
 from __future__ import annotations
 
 from patchgate.diagnostics.python_rule import PythonRule
+from patchgate.diagnostics.rules.libcst_rules.assert_raises_exception import AssertRaisesException
 from patchgate.diagnostics.rules.libcst_rules.builtin_shadowing import BuiltinShadowing
 from patchgate.diagnostics.rules.libcst_rules.os_system_call import OsSystemCall
 from patchgate.diagnostics.rules.libcst_rules.redefined_unused_name import RedefinedUnusedName
 from patchgate.diagnostics.rules.libcst_rules.unused_import import UnusedImport
 from patchgate.diagnostics.rules.libcst_rules.unused_variable import UnusedVariable
+from patchgate.diagnostics.rules.libcst_rules.warn_without_stacklevel import WarnWithoutStacklevel
+from patchgate.diagnostics.rules.libcst_rules.zip_without_strict import ZipWithoutStrict
 
 BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedImport,
@@ -15,13 +18,19 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     OsSystemCall,
     RedefinedUnusedName,
     UnusedVariable,
+    ZipWithoutStrict,
+    WarnWithoutStacklevel,
+    AssertRaisesException,
 ]
 
 __all__ = [
     "BUILTIN_LIBCST_RULES",
+    "AssertRaisesException",
     "BuiltinShadowing",
     "OsSystemCall",
     "RedefinedUnusedName",
     "UnusedImport",
     "UnusedVariable",
+    "WarnWithoutStacklevel",
+    "ZipWithoutStrict",
 ]
