@@ -5,6 +5,7 @@ from __future__ import annotations
 from patchgate.diagnostics.python_rule import PythonRule
 from patchgate.diagnostics.rules.libcst_rules.assert_raises_exception import AssertRaisesException
 from patchgate.diagnostics.rules.libcst_rules.builtin_shadowing import BuiltinShadowing
+from patchgate.diagnostics.rules.libcst_rules.hardcoded_password import HardcodedPasswordArgument, HardcodedPasswordString
 from patchgate.diagnostics.rules.libcst_rules.os_system_call import OsSystemCall
 from patchgate.diagnostics.rules.libcst_rules.redefined_unused_name import RedefinedUnusedName
 from patchgate.diagnostics.rules.libcst_rules.unused_import import UnusedImport
@@ -21,12 +22,16 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     ZipWithoutStrict,
     WarnWithoutStacklevel,
     AssertRaisesException,
+    HardcodedPasswordString,
+    HardcodedPasswordArgument,
 ]
 
 __all__ = [
     "BUILTIN_LIBCST_RULES",
     "AssertRaisesException",
     "BuiltinShadowing",
+    "HardcodedPasswordArgument",
+    "HardcodedPasswordString",
     "OsSystemCall",
     "RedefinedUnusedName",
     "UnusedImport",
