@@ -6,6 +6,7 @@ from patchgate.diagnostics.python_rule import PythonRule
 from patchgate.diagnostics.rules.libcst_rules.assert_raises_exception import AssertRaisesException
 from patchgate.diagnostics.rules.libcst_rules.builtin_shadowing import BuiltinShadowing
 from patchgate.diagnostics.rules.libcst_rules.hardcoded_password import HardcodedPasswordArgument, HardcodedPasswordString
+from patchgate.diagnostics.rules.libcst_rules.open_without_context_manager import OpenWithoutContextManager
 from patchgate.diagnostics.rules.libcst_rules.os_system_call import OsSystemCall
 from patchgate.diagnostics.rules.libcst_rules.redefined_unused_name import RedefinedUnusedName
 from patchgate.diagnostics.rules.libcst_rules.unused_import import UnusedImport
@@ -24,6 +25,7 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     AssertRaisesException,
     HardcodedPasswordString,
     HardcodedPasswordArgument,
+    OpenWithoutContextManager,
 ]
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "BuiltinShadowing",
     "HardcodedPasswordArgument",
     "HardcodedPasswordString",
+    "OpenWithoutContextManager",
     "OsSystemCall",
     "RedefinedUnusedName",
     "UnusedImport",
