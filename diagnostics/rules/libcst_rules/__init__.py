@@ -9,6 +9,7 @@ from patchgate.diagnostics.rules.libcst_rules.hardcoded_password import Hardcode
 from patchgate.diagnostics.rules.libcst_rules.open_without_context_manager import OpenWithoutContextManager
 from patchgate.diagnostics.rules.libcst_rules.os_system_call import OsSystemCall
 from patchgate.diagnostics.rules.libcst_rules.redefined_unused_name import RedefinedUnusedName
+from patchgate.diagnostics.rules.libcst_rules.typing_annotations import NonPep585Annotation, NonPep604Annotation
 from patchgate.diagnostics.rules.libcst_rules.unused_import import UnusedImport
 from patchgate.diagnostics.rules.libcst_rules.unused_variable import UnusedVariable
 from patchgate.diagnostics.rules.libcst_rules.warn_without_stacklevel import WarnWithoutStacklevel
@@ -26,6 +27,8 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     HardcodedPasswordString,
     HardcodedPasswordArgument,
     OpenWithoutContextManager,
+    NonPep585Annotation,
+    NonPep604Annotation,
 ]
 
 __all__ = [
@@ -34,6 +37,8 @@ __all__ = [
     "BuiltinShadowing",
     "HardcodedPasswordArgument",
     "HardcodedPasswordString",
+    "NonPep585Annotation",
+    "NonPep604Annotation",
     "OpenWithoutContextManager",
     "OsSystemCall",
     "RedefinedUnusedName",
