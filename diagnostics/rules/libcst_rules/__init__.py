@@ -9,6 +9,7 @@ from patchgate.diagnostics.rules.libcst_rules.hardcoded_password import Hardcode
 from patchgate.diagnostics.rules.libcst_rules.open_without_context_manager import OpenWithoutContextManager
 from patchgate.diagnostics.rules.libcst_rules.os_system_call import OsSystemCall
 from patchgate.diagnostics.rules.libcst_rules.redefined_unused_name import RedefinedUnusedName
+from patchgate.diagnostics.rules.libcst_rules.sql_string_building import SqlStringBuilding
 from patchgate.diagnostics.rules.libcst_rules.typing_annotations import NonPep585Annotation, NonPep604Annotation
 from patchgate.diagnostics.rules.libcst_rules.unused_import import UnusedImport
 from patchgate.diagnostics.rules.libcst_rules.unused_variable import UnusedVariable
@@ -29,6 +30,7 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     OpenWithoutContextManager,
     NonPep585Annotation,
     NonPep604Annotation,
+    SqlStringBuilding,
 ]
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "OpenWithoutContextManager",
     "OsSystemCall",
     "RedefinedUnusedName",
+    "SqlStringBuilding",
     "UnusedImport",
     "UnusedVariable",
     "WarnWithoutStacklevel",
