@@ -5,6 +5,7 @@ from __future__ import annotations
 from patchgate.diagnostics.python_rule import PythonRule
 from patchgate.diagnostics.rules.libcst_rules.assert_raises_exception import AssertRaisesException
 from patchgate.diagnostics.rules.libcst_rules.builtin_shadowing import BuiltinShadowing
+from patchgate.diagnostics.rules.libcst_rules.collapsible_if import CollapsibleIf
 from patchgate.diagnostics.rules.libcst_rules.hardcoded_password import HardcodedPasswordArgument, HardcodedPasswordString
 from patchgate.diagnostics.rules.libcst_rules.open_without_context_manager import OpenWithoutContextManager
 from patchgate.diagnostics.rules.libcst_rules.os_system_call import OsSystemCall
@@ -31,12 +32,14 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     NonPep585Annotation,
     NonPep604Annotation,
     SqlStringBuilding,
+    CollapsibleIf,
 ]
 
 __all__ = [
     "BUILTIN_LIBCST_RULES",
     "AssertRaisesException",
     "BuiltinShadowing",
+    "CollapsibleIf",
     "HardcodedPasswordArgument",
     "HardcodedPasswordString",
     "NonPep585Annotation",
