@@ -103,7 +103,7 @@ class Probe:
         the symbol table (libcst still counts them as uses); empty otherwise."""
         if FUTURE_ANNOTATIONS.search(self.text) is None or self.tree is None:
             return frozenset()
-        return frozenset(name for annotation in _annotations(self.tree) for name in _identifiers(annotation))
+        return frozenset(name for annotation in annotations_in(self.tree) for name in _identifiers(annotation))
 
     def _free_below(self, scope: symtable.SymbolTable) -> frozenset[str]:
         """Names nested scopes read from outside themselves (free or global): uses the outer table misses.
@@ -129,7 +129,7 @@ def statement_blocks(tree: ast.AST) -> Iterator[list[ast.stmt]]:
                 yield block
 
 
-def _annotations(tree: ast.AST) -> Iterator[ast.expr]:
+def annotations_in(tree: ast.AST) -> Iterator[ast.expr]:
     """Every annotation of a module: arguments, returns and annotated assignments."""
     for node in ast.walk(tree):
         yield from annotations_of(node)
