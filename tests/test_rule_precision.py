@@ -83,3 +83,47 @@ def test_exec_message_names_what_it_found(project: Path) -> None:
 def test_data_and_idioms_are_not_findings(project: Path, rule: str, source: str, expected: list[int]) -> None:
     write_files(project, {"app/module.py": source})
     assert [line for _, line in lines_of(project, rule)] == expected
+
+
+PICKLE_TEST = '''\
+import pickle
+
+from myapp.models import Document
+
+
+def test_document_pickles(document: Document) -> None:
+    pickled = pickle.dumps(document)
+    restored = pickle.loads(pickled)
+    assert restored == document
+
+
+def test_loads_fixture(fixture_bytes: bytes) -> None:
+    assert pickle.loads(fixture_bytes) is not None
+'''
+SECURITY_IN_TESTS = {
+    "tests/models/test_pickle.py": PICKLE_TEST,
+    "src/app/tests/test_server.py": 'def test_bind(sock):\n    sock.bind(("0.0.0.0", 0))\n',
+    "src/app/cache_test.py": "import pickle\n\ndef load(blob):\n    return pickle.loads(blob)\n",
+    "conftest.py": "import hashlib\n\nTOKEN = hashlib.md5(b'fixture').hexdigest()\n",
+    "src/app/cache.py": "import pickle\n\ndef load(blob):\n    return pickle.loads(blob)\n",
+}
+
+
+def test_security_rules_are_off_in_tests_by_default(project: Path) -> None:
+    write_files(project, SECURITY_IN_TESTS)
+    found = findings(project, "--select", "security")
+    assert [(path, rule) for path, rule, _ in found] == [("src/app/cache.py", "pickle-load")]
+    show = run_patchgate("rules", "show", "pickle-load", cwd=project)
+    assert "for **/tests/**, test_*.py, *_test.py, conftest.py: off: ignored by 'security' (tag)" in show.stdout
+
+
+def test_the_default_entry_can_be_turned_off_or_narrowed(project: Path) -> None:
+    write_files(project, SECURITY_IN_TESTS)
+    (project / "patchgate.toml").write_text("default-per-path = false\n", encoding="utf-8")
+    found = {(path, rule, line) for path, rule, line in findings(project, "--select", "security")}
+    # Off: every test file is checked, and the round trip over two lines is still no finding.
+    assert ("tests/models/test_pickle.py", "pickle-load", 13) in found and ("conftest.py", "insecure-hash-function", 3) in found
+    assert ("tests/models/test_pickle.py", "pickle-load", 8) not in found and len(found) == 5
+    (project / "patchgate.toml").write_text('[[per-path]]\npaths = ["tests/**"]\nextend-select = ["S301"]\n', encoding="utf-8")
+    found = {(path, rule, line) for path, rule, line in findings(project, "--select", "security")}
+    assert found == {("tests/models/test_pickle.py", "pickle-load", 13), ("src/app/cache.py", "pickle-load", 4)}
