@@ -62,6 +62,16 @@ def test_builtin_shadowing_skips_stubs_overload_signatures_and_self_rebinding(pr
     assert found == [("settings.py", 7)]
 
 
+def test_builtin_shadowing_names_the_kind_of_binding(project: Path) -> None:
+    """Django's shapes: a def named `set` is a function, never a "variable"."""
+    source = "def set(key, value, format=None):\n    for input in value:\n        pass\n\nclass Warning(Exception):\n    pass\n"
+    write_files(project, {"cache.py": source})
+    result = run_patchgate("check", "--no-cache", "--select", "builtin-shadowing", "--format", "json", cwd=project)
+    messages = [d["message"] for d in json.loads(result.stdout)["diagnostics"]]
+    assert messages == ["function `set` shadows a Python builtin", "argument `format` shadows a Python builtin",
+                        "variable `input` shadows a Python builtin", "class `Warning` shadows a Python builtin"]
+
+
 def test_exec_message_names_what_it_found(project: Path) -> None:
     write_files(project, {"shell.py": 'import sys\n\nexec(compile("x = 1", "<rc>", "exec"))\nexec(sys.stdin.read(), globals())\n'})
     result = run_patchgate("check", "--no-cache", "--select", "exec-used", cwd=project)
