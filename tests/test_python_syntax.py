@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import ast
 import json
+import symtable
 import sys
 import warnings
 from pathlib import Path
@@ -24,6 +24,8 @@ REJECTED = {
     "walrus statement": "x := 1\n",
     "invalid decimal literal": "x = 1abc\n",
     "bytes and str mixed": 'x = u"a" b""\n',
+    "duplicate argument": "def f(a, a):\n    return a\n",
+    "nonlocal at module level": "nonlocal x\n",
 }
 
 
@@ -46,7 +48,7 @@ def cpython_error(text: str) -> SyntaxError:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            ast.parse(text)
+            symtable.symtable(text, "app.py", "exec")
         except SyntaxError as error:
             return error
     raise AssertionError(f"CPython accepts {text!r}")

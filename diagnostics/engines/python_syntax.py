@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from patchgate.diagnostics.engines.libcst_tree import TreeLocator
-from patchgate.diagnostics.python_parse import RUNNING, feature_minor, parse
+from patchgate.diagnostics.python_parse import RUNNING, feature_minor, may_be_newer, parse, symbols
 from patchgate.diagnostics.python_rule import TreePosition, one_line
 from patchgate.diagnostics.source import SourceFile
 
@@ -44,23 +44,25 @@ class Verdict(NamedTuple):
 
 
 def cpython_verdict(source: SourceFile, target: tuple[int, int]) -> Verdict:
-    """Parse with CPython as the target version (where `feature_version` can emulate it)."""
+    """CPython's symbol table of the file (parser and scope checks), then, when the text may hold syntax
+    newer than the target, a parse as the target version (`feature_version`)."""
     code = source.text[1:] if source.text.startswith("\ufeff") else source.text
+    found = symbols(code).error
     minor = feature_minor(target)
-    found = parse(code, minor)
-    if found.error is None:
+    if found is None and minor is not None and may_be_newer(code, target):
+        found = parse(code, minor).error
+        if found is not None:  # the running Python accepts it: syntax newer than the target
+            note = f"valid on Python {RUNNING[0]}.{RUNNING[1]}, but target-version is py3{minor}"
+            tree = parse(code, None).tree
+            error = _placed(TreeLocator(source), found) if isinstance(found, SyntaxError) and found.lineno else _unplaced(source, found)
+            return Verdict(True, error if tree is None else _at_statement(TreeLocator(source), tree, error, note))
+    if found is None:
         return Verdict(True)
-    if isinstance(found.error, UnicodeError) or (minor is None and target > RUNNING):
+    if isinstance(found, UnicodeError) or target > RUNNING:
         return Verdict(False)  # unencodable text, or syntax newer than this Python may be the target's
-    locator = TreeLocator(source)
-    if not isinstance(found.error, SyntaxError) or found.error.lineno is None:
-        return Verdict(True, _unplaced(source, found.error))
-    error = _placed(locator, found.error)
-    running = parse(code, None) if minor is not None else None
-    if running is not None and running.tree is not None:  # valid Python, only not for the target
-        note = f"valid on Python {RUNNING[0]}.{RUNNING[1]}, but target-version is py3{minor}"
-        error = _at_statement(locator, running.tree, error, note)
-    return Verdict(True, error)
+    if not isinstance(found, SyntaxError) or found.lineno is None:
+        return Verdict(True, _unplaced(source, found))
+    return Verdict(True, _placed(TreeLocator(source), found))
 
 
 def _placed(locator: TreeLocator, error: SyntaxError) -> CPythonError:
