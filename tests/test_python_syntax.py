@@ -124,3 +124,42 @@ def test_python_rules_stay_silent_and_other_languages_keep_tree_sitters_words(pr
     found = check(project, {"app.py": "import os\nprint 'x'\n", "web/app.js": "let x = ;\n"})
     assert [(d["path"], d["rule_id"]) for d in found] == [("app.py", "syntax-error"), ("web/app.js", "syntax-error")]
     assert found[1]["message"] == "unexpected `=` in declaration"
+
+
+DJANGO_JS = """\
+{% autoescape off %}
+'use strict';
+{
+  {% if plural %}
+  django.pluralidx = function(n) {
+    const v = {{ plural }};
+    return v;
+  };
+  {% else %}
+  django.pluralidx = function(count) { return (count == 1) ? 0 : 1; };
+  {% endif %}
+}
+{% endautoescape %}
+"""
+HELM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  {{- range .Values.keys }}\n  {{ . }}: x\n  {{- end }}\n"
+COOKIECUTTER = "{% if cookiecutter.cli %}\nimport click\n{% endif %}\n\n\ndef main():\n    return {{ cookiecutter.answer }}\n"
+
+
+@pytest.mark.parametrize(("name", "text", "tag"), [
+    ("views/i18n_catalog.js", DJANGO_JS, "{% autoescape off %}"),
+    ("chart/templates/configmap.yaml", HELM, "{{ .Release.Name }}"),
+    ("template/app.py", COOKIECUTTER, "{% if cookiecutter.cli %}"),
+])
+def test_a_template_is_one_info_finding_not_one_error_per_tag(project: Path, name: str, text: str, tag: str) -> None:
+    write_files(project, {name: text})
+    run = run_patchgate("check", "--format", "json", "--no-cache", cwd=project)
+    assert run.code == 0, run.stdout + run.stderr  # an info does not fail the check
+    (found,) = json.loads(run.stdout)["diagnostics"]
+    assert (found["rule_id"], found["severity"], found["path"]) == ("syntax-error", "info", name)
+    assert f"`{tag}`" in found["message"] and "template" in found["message"]
+    assert text[found["span"]["start_offset"]:found["span"]["end_offset"]] == tag
+
+
+def test_template_tags_in_a_file_that_parses_are_just_text(project: Path) -> None:
+    files = {"app.py": 'PAGE = "{% block body %}{{ user.name }}{% endblock %}"\n', "web/app.js": "const t = `{{ name }}`;\n"}
+    assert check(project, files) == []

@@ -9,6 +9,7 @@ from tree_sitter import Node
 
 from patchgate.diagnostics.engines.grammars import available_languages, parser_for
 from patchgate.diagnostics.engines.python_syntax import CPythonError, cpython_verdict
+from patchgate.diagnostics.engines.templates import as_template
 from patchgate.diagnostics.models import Diagnostic, Rule, RuleExample
 from patchgate.diagnostics.source import SourceFile
 from patchgate.diagnostics.span import byte_to_char_offsets
@@ -51,6 +52,10 @@ py310, `type X = ...` for py311, with a note when the running Python accepts it.
 is newer than the Python patchgate runs on, a file that Python rejects is left to tree-sitter
 (its grammar knows the newest syntax). Errors CPython raises only when compiling to bytecode
 (`return` outside a function, `break` outside a loop) are not syntax errors here.
+
+A file that fails to parse and holds Jinja or Django tags (`{% if %}`, `{{ value }}`, `{# #}`),
+such as Django's `i18n_catalog.js` or a Helm chart's YAML, is a template: it is reported once, as
+an info at its first tag, instead of one error per tag.
 
 | language | valid | invalid |
 |---|---|---|
@@ -232,11 +237,16 @@ class SyntaxEngine:
         if SYNTAX_RULE.id not in selected:
             return []
         try:
+            found = None
             if source.language == "python":
                 verdict = cpython_verdict(source, self.python_target)
                 if verdict.judged:
-                    return self._python(source, verdict.error)
-            return self._capped(*self._tree_sitter(source))
+                    found = self._python(source, verdict.error)
+            if found is None:
+                found = self._capped(*self._tree_sitter(source))
+            if not found:
+                return []
+            return as_template(source, SYNTAX_RULE.id) or found
         except Exception:  # a grammar bug must not fail the run; other engines still report
             return []
 
