@@ -71,6 +71,7 @@ def tree_diagnostics(source: SourceFile, rule: Rule, reports: Iterable[TreeRepor
             span=locator.span(report.start, report.end),
             engine="libcst",
             fix=[locator.edit(edit) for edit in report.fix] or None,
+            note=report.note,
             url=rule.url,
         )
         for report in reports
