@@ -19,6 +19,7 @@ from corpus import django_corpus  # noqa: E402
 
 from patchgate.diagnostics.config import load_config  # noqa: E402
 from patchgate.diagnostics.discovery import discover, read_source, relative_path  # noqa: E402
+from patchgate.diagnostics.python_parse import forget  # noqa: E402
 from patchgate.diagnostics.ruleset import load_ruleset  # noqa: E402
 from patchgate.diagnostics.runner import check_source  # noqa: E402
 from patchgate.diagnostics.selection import RuleSelector  # noqa: E402
@@ -43,11 +44,42 @@ def sources(root: Path) -> list[SourceFile]:
 def timed_pass(files: list[SourceFile], selected: frozenset[str], root: Path) -> float:
     """Seconds to check every file with a fresh ruleset (fresh engines: nothing cached between passes)."""
     ruleset = load_ruleset(load_config(root))
+    forget()  # the parses memoised for the last files of the previous pass
     start = time.perf_counter()
     for source in files:
         fresh = SourceFile(source.path, source.text, source.language)  # no line index carried over
         check_source(fresh, selected, ruleset.engines, ruleset.by_id)
     return time.perf_counter() - start
+
+
+def default_rules(root: Path) -> frozenset[str]:
+    """The rules a plain `patchgate check` runs on a Python file under root."""
+    config = load_config(root)
+    ruleset = load_ruleset(config)
+    return RuleSelector(ruleset.rules, config, None, (), ()).selected_for("x.py")
+
+
+def shares(root: Path) -> tuple[int, float, dict[str, float]]:
+    """(files, seconds with every default rule, seconds per rule alone, slowest first) on a tree."""
+    default = default_rules(root)
+    files = sources(root)
+    timed_pass(files, default, root)  # warm imports (libcst, grammars) outside the measured passes
+    total = timed_pass(files, default, root)
+    alone = {rule: timed_pass(files, frozenset({rule}), root) for rule in sorted(default)}
+    return len(files), total, dict(sorted(alone.items(), key=lambda item: -item[1]))
+
+
+def report(root: Path, top: int) -> tuple[dict, list[str]]:
+    """Print each rule's share of a run on root; the JSON record and the rules over the limit."""
+    count, total, ranked = shares(root)
+    print(f"{count} files, all {len(ranked)} default rules: {total:.3f} s (in-process, no cache, one core)")
+    for rule, seconds in list(ranked.items())[:top]:
+        flag = "  OVER 10 %" if seconds > LIMIT * total else ""
+        print(f"  {rule:32} {seconds:7.3f} s  {100 * seconds / total:5.1f} %{flag}")
+    over = [rule for rule, seconds in ranked.items() if seconds > LIMIT * total]
+    record = {"corpus": root.name, "files": count, "all_rules_s": round(total, 3),
+              "rules_s": {rule: round(seconds, 4) for rule, seconds in ranked.items()}, "over_10_percent": over}
+    return record, over
 
 
 def main() -> int:
@@ -57,24 +89,9 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
     root = (args.path or django_corpus()).resolve()
-    config = load_config(root)
-    ruleset = load_ruleset(config)
-    selector = RuleSelector(ruleset.rules, config, None, (), ())
-    default = selector.selected_for("x.py")
-    files = sources(root)
-    timed_pass(files, default, root)  # warm imports (libcst, grammars) outside the measured passes
-    total = timed_pass(files, default, root)
-    shares = {rule: timed_pass(files, frozenset({rule}), root) for rule in sorted(default)}
-    ranked = sorted(shares.items(), key=lambda item: -item[1])
-    print(f"{len(files)} files, all {len(default)} default rules: {total:.3f} s (in-process, no cache, one core)")
-    for rule, seconds in ranked[: args.top]:
-        flag = "  OVER 10 %" if seconds > LIMIT * total else ""
-        print(f"  {rule:32} {seconds:7.3f} s  {100 * seconds / total:5.1f} %{flag}")
-    over = [rule for rule, seconds in ranked if seconds > LIMIT * total]
+    record, over = report(root, args.top)
     out = BENCH / "results" / f"rule-share-{root.name}-{datetime.now(timezone.utc):%Y%m%d}.json"
-    out.write_text(json.dumps({"corpus": root.name, "files": len(files), "all_rules_s": round(total, 3),
-                               "rules_s": {rule: round(seconds, 4) for rule, seconds in ranked},
-                               "over_10_percent": over}, indent=2) + "\n", encoding="utf-8")
+    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"saved {out.relative_to(BENCH.parent)}")
     return 1 if over else 0
 

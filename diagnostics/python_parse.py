@@ -17,7 +17,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["NEWER_SYNTAX", "may_be_newer", "PARSE_ERRORS", "Parsed", "Symbols", "feature_minor", "module_tree", "parse", "symbols"]
+__all__ = ["NEWER_SYNTAX", "forget", "may_be_newer", "PARSE_ERRORS", "Parsed", "Symbols", "feature_minor", "module_tree", "parse", "symbols"]
 
 PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError, UnicodeError)
 """What CPython's parser raises for text it rejects (null bytes, nesting, unencodable characters)."""
@@ -100,3 +100,9 @@ def module_tree(code: str, target: tuple[int, int]) -> ast.Module | None:
     if found.tree is not None or minor is None:
         return found.tree
     return parse(code, None).tree
+
+
+def forget() -> None:
+    """Drop the memoised parses: a benchmark timing one pass after another must parse afresh each time."""
+    parse.cache_clear()
+    symbols.cache_clear()
