@@ -12,8 +12,9 @@ import bisect
 import functools
 import re
 import symtable
-import warnings
 from collections.abc import Callable, Iterator
+
+from patchgate.diagnostics.python_parse import module_tree, symbols
 
 FUTURE_ANNOTATIONS = re.compile(r"from\s+__future__\s+import[^\n]*\bannotations\b")
 IDENTIFIER = re.compile(r"[^\W\d]\w*")
@@ -37,12 +38,7 @@ class Probe:
     @functools.cached_property
     def table(self) -> symtable.SymbolTable | None:
         """The module's symbol table, or None when CPython cannot compile the text."""
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return symtable.symtable(self.code, self.path or "<probe>", "exec")
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            return None
+        return symbols(self.code).table
 
     @functools.cached_property
     def encoded(self) -> bytes:
@@ -89,13 +85,9 @@ class Probe:
 
     @functools.cached_property
     def tree(self) -> ast.Module | None:
-        """CPython's syntax tree (a few times dearer than the symbol table), or None when it cannot parse."""
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return ast.parse(self.code)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            return None
+        """CPython's syntax tree (a few times dearer than the symbol table), or None when it cannot parse;
+        the syntax engine's parse of the same text when it made one."""
+        return module_tree(self.code, self.target)
 
     @functools.cached_property
     def annotation_names(self) -> frozenset[str]:

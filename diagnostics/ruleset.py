@@ -74,7 +74,7 @@ def build_engines(spec: RulesetSpec) -> list[RuleEngine]:
     from patchgate.diagnostics.engines.syntax import SyntaxEngine
 
     yaml_rules = [rule for path in spec.rule_files for rule in load_rule_file(Path(path))]
-    return [SyntaxEngine(), AstGrepEngine(yaml_rules), LazyLibcstEngine(spec.builtin_libcst, spec.rule_modules, spec.python_target)]
+    return [SyntaxEngine(spec.python_target), AstGrepEngine(yaml_rules), LazyLibcstEngine(spec.builtin_libcst, spec.rule_modules, spec.python_target)]
 
 
 def _module_source_digest(module_spec: str) -> str:

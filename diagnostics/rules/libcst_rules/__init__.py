@@ -8,6 +8,7 @@ from patchgate.diagnostics.rules.libcst_rules.builtin_shadowing import BuiltinSh
 from patchgate.diagnostics.rules.libcst_rules.collapsible_if import CollapsibleIf
 from patchgate.diagnostics.rules.libcst_rules.hardcoded_password import HardcodedPasswordArgument, HardcodedPasswordString
 from patchgate.diagnostics.rules.libcst_rules.open_without_context_manager import OpenWithoutContextManager
+from patchgate.diagnostics.rules.libcst_rules.duplicate_dict_key import DuplicateDictKey
 from patchgate.diagnostics.rules.libcst_rules.os_system_call import OsSystemCall
 from patchgate.diagnostics.rules.libcst_rules.redefined_unused_name import RedefinedUnusedName
 from patchgate.diagnostics.rules.libcst_rules.sql_string_building import SqlStringBuilding
@@ -33,6 +34,7 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     NonPep604Annotation,
     SqlStringBuilding,
     CollapsibleIf,
+    DuplicateDictKey,
 ]
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "NonPep585Annotation",
     "NonPep604Annotation",
     "OpenWithoutContextManager",
+    "DuplicateDictKey",
     "OsSystemCall",
     "RedefinedUnusedName",
     "SqlStringBuilding",
