@@ -112,6 +112,29 @@ class Probe:
         return known
 
 
+class ChildTables:
+    """Finds the symbol table CPython made for a def, class, lambda or comprehension: each scope's children
+    indexed by (name, line) once, each child claimed once (a linear search per node was quadratic)."""
+
+    def __init__(self) -> None:
+        self._index: dict[int, dict[tuple[str, int], list[symtable.SymbolTable]]] = {}
+
+    def claim(self, scope: symtable.SymbolTable, name: str, line: int) -> symtable.SymbolTable | None:
+        """The next unclaimed child of `scope` with this name and line; 3.12's type-parameter scope is looked through."""
+        index = self._index.get(scope.get_id())
+        if index is None:
+            index = self._index[scope.get_id()] = {}
+            for child in scope.get_children():
+                index.setdefault((child.get_name(), child.get_lineno()), []).append(child)
+        found = index.get((name, line))
+        if not found:
+            return None
+        child = found.pop(0)
+        if child.get_type() not in ("function", "class", "module") and name not in COMPREHENSIONS and name != "lambda":
+            return self.claim(child, name, line) or child
+        return child
+
+
 def statement_blocks(tree: ast.AST) -> Iterator[list[ast.stmt]]:
     """Every list of sibling statements: module, class and function bodies, branches, handlers, cases."""
     for node in ast.walk(tree):

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from patchgate.diagnostics.prefilter import IDENTIFIER, Probe, annotations_of
+from patchgate.diagnostics.prefilter import IDENTIFIER, ChildTables, Probe, annotations_of
 from patchgate.diagnostics.tree_scopes import dotted_prefixes
 
 GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
@@ -40,6 +40,7 @@ class ImportScan:
     probe: Probe
     blocks: list[Block] = field(default_factory=list)
     rebound: set[tuple[int, str]] = field(default_factory=set)
+    children: ChildTables = field(default_factory=ChildTables)
     """(scope id, name) read by an augmented assignment or `del`: uses of what the scope bound before."""
 
     def scan(self) -> ImportScan:
@@ -97,7 +98,10 @@ class ImportScan:
             self._note_rebinding(statement, scopes)
             inner = scopes
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                inner = [*scopes, _child(scopes[-1], statement)]
+                child = self.children.claim(scopes[-1], statement.name, statement.lineno)
+                if child is None:
+                    raise LookupError(f"no symbol table for {statement.name} at line {statement.lineno}")
+                inner = [*scopes, child]
             guards = guarded or (isinstance(statement, ast.Try) and _guards_imports(statement))
             for body in _bodies(statement):
                 self._walk(body, inner, self._kind(statement, body), guards)
@@ -142,16 +146,6 @@ def _resolving_scopes(scopes: list[symtable.SymbolTable], name: str) -> list[sym
     if symbol.is_nonlocal():
         return [scope for scope in scopes[:-1] if scope.get_type() == "function"]
     return [scopes[-1]]
-
-
-def _child(scope: symtable.SymbolTable, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> symtable.SymbolTable:
-    """The symbol table of a def or class, found by name and line among its parent's children."""
-    for child in scope.get_children():
-        if child.get_name() == node.name and child.get_lineno() == node.lineno:
-            if child.get_type() not in ("function", "class"):  # 3.12's type-parameter scope wraps the def
-                return _child(child, node)
-            return child
-    raise LookupError(f"no symbol table for {node.name} at line {node.lineno}")
 
 
 def _bodies(statement: ast.stmt) -> Iterator[list[ast.stmt]]:

@@ -12,7 +12,7 @@ import builtins
 import symtable
 from collections.abc import Callable
 
-from patchgate.diagnostics.prefilter import Probe
+from patchgate.diagnostics.prefilter import ChildTables, Probe
 
 SCOPE_NAMES = {ast.Lambda: "lambda", ast.ListComp: "listcomp", ast.SetComp: "setcomp", ast.DictComp: "dictcomp",
                ast.GeneratorExp: "genexpr"}
@@ -53,7 +53,7 @@ class _QualifiedNames(ast.NodeVisitor):
         self.imported: dict[tuple[int, str], str] = {}
         """(scope id, bound name) -> the dotted name it was imported as."""
         self.resolved: dict[ast.expr, str] = {}
-        self._pending: dict[int, list[symtable.SymbolTable]] = {}
+        self._children = ChildTables()
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -120,11 +120,7 @@ class _QualifiedNames(ast.NodeVisitor):
     def _child(self, node: ast.AST) -> symtable.SymbolTable:
         """The unclaimed child table made for this node; the current scope where CPython made none."""
         name = getattr(node, "name", None) or SCOPE_NAMES.get(type(node), "")
-        children = self._pending.setdefault(self.scopes[-1].get_id(), list(self.scopes[-1].get_children()))
-        for index, child in enumerate(children):
-            if child.get_name() == name and child.get_lineno() == node.lineno:  # type: ignore[attr-defined]
-                return children.pop(index)
-        return self.scopes[-1]
+        return self._children.claim(self.scopes[-1], name, node.lineno) or self.scopes[-1]  # type: ignore[attr-defined]
 
     def _resolve(self, name: str) -> str | None:
         """The import or builtin a name reads, following Python's scoping from the innermost scope out."""
