@@ -31,7 +31,7 @@ AST_GREP = Path(sys.executable).parent / "ast-grep"
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 TAGS = {"correctness", "deprecated", "security", "style"}
 SEVERITIES = {"error", "warning", "info", "hint"}
-LIBCST_RULE_IDS = {"unused-import", "builtin-shadowing", "os-system-call"}
+LIBCST_RULE_IDS = {"unused-import", "builtin-shadowing", "os-system-call", "undefined-name", "star-import-usage"}
 """Built-in rules of the libcst engine: the YAML pack must not duplicate them."""
 EXTENSIONS = {"python": ".py", "javascript": ".js", "typescript": ".ts", "tsx": ".tsx", "go": ".go", "rust": ".rs"}
 MIN_RULES = 28

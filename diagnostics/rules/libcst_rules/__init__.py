@@ -6,6 +6,7 @@ from patchgate.diagnostics.python_rule import PythonRule
 from patchgate.diagnostics.rules.libcst_rules.builtin_shadowing import BuiltinShadowing
 from patchgate.diagnostics.rules.libcst_rules.os_system_call import OsSystemCall
 from patchgate.diagnostics.rules.libcst_rules.redefined_unused_name import RedefinedUnusedName
+from patchgate.diagnostics.rules.libcst_rules.undefined_name import StarImportUsage, UndefinedName
 from patchgate.diagnostics.rules.libcst_rules.unused_import import UnusedImport
 from patchgate.diagnostics.rules.libcst_rules.unused_variable import UnusedVariable
 
@@ -15,6 +16,8 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     OsSystemCall,
     RedefinedUnusedName,
     UnusedVariable,
+    UndefinedName,
+    StarImportUsage,
 ]
 
 __all__ = [
@@ -22,6 +25,8 @@ __all__ = [
     "BuiltinShadowing",
     "OsSystemCall",
     "RedefinedUnusedName",
+    "StarImportUsage",
+    "UndefinedName",
     "UnusedImport",
     "UnusedVariable",
 ]

@@ -1,0 +1,321 @@
+"""undefined-name (F821) and star-import-usage (F405): reads that no scope binds, by scope analysis."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+import symtable
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Optional
+
+from patchgate.diagnostics.prefilter import FUTURE_ANNOTATIONS, Probe
+from patchgate.diagnostics.python_rule import PythonRule, TreePosition, TreeReport
+from patchgate.diagnostics.tree_scope_walker import ScopeWalker, Unsupported
+from patchgate.diagnostics.tree_scopes import Position, Read, Scope
+
+NEWER_BUILTINS = {"aiter": 10, "anext": 10, "EncodingWarning": 10, "BaseExceptionGroup": 11, "ExceptionGroup": 11,
+                  "PythonFinalizationError": 13, "_IncompleteInputError": 13}
+"""Builtins by the minor version that added them: undefined when the target version is older."""
+MODULE_NAMES = frozenset(name for name in dir(builtins) if name not in NEWER_BUILTINS) | {
+    "__file__", "__builtins__", "__annotations__", "__cached__", "WindowsError", "__doc__", "__name__",
+    "__loader__", "__package__", "__spec__", "copyright", "credits", "license", "exit", "quit", "help",
+}
+"""Names every module can read: builtins (with those `site` adds, as ruff counts them) and module dunders."""
+STAR_IMPORT = re.compile(r"\bimport\s+\*")
+QUOTED_TYPE = re.compile(r"(?:->|:|\[|,)[ \t]*[rRuU]?['\"]")
+"""A string that may be a type annotation: the symbol table does not see the names inside it."""
+CLASS_NAMES = frozenset({"__module__", "__qualname__"})
+
+
+class _Walker(ScopeWalker):
+    """The scope walker with Python's own bindings where libcst's model differs, and each read's context."""
+
+    def __init__(self, deferred_annotations: bool) -> None:
+        super().__init__()
+        self.deferred_annotations = deferred_annotations
+        self.deferred: set[int] = set()
+        """ids of reads evaluated later than their place: string annotations, postponed annotations."""
+        self.class_method: set[int] = set()
+        """ids of reads made in a function nested in a class, where `__class__` is defined."""
+        self._in_class_function = [False]
+
+    def read(self, name: str, position: Position, dotted: tuple[str, ...] = ()) -> None:
+        super().read(name, position, dotted)
+        if self._string is not None or (self.deferred_annotations and self._annotation[-1]):
+            self.deferred.add(id(self.reads[-1]))
+        if self._in_class_function[-1]:
+            self.class_method.add(id(self.reads[-1]))
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._in_class_function.append(True)
+        super().visit_ClassDef(node)
+        self._in_class_function.pop()
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        """A walrus binds in the nearest function or module, never in a comprehension."""
+        self.visit(node.value)
+        outer = self.scope
+        while self.scope.kind == "comprehension" and self.scope.parent is not None:
+            self.scope = self.scope.parent
+        self.visit(node.target)
+        self.scope.count += 1
+        self.scope = outer
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        """`Literal[...]` holds no names however it is imported; `Annotated[T, ...]` only its first item."""
+        tail = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")
+        if tail == "Literal":
+            self._literal += 1
+            super().visit_Subscript(node)
+            self._literal -= 1
+        elif tail == "Annotated" and isinstance(node.slice, ast.Tuple) and node.slice.elts:
+            self._visit_all([node.value, node.slice.elts[0]])
+            self._annotation.append(False)
+            self._type_hint.append(False)
+            self._visit_all(node.slice.elts[1:])
+            self._annotation.pop()
+            self._type_hint.pop()
+        else:
+            super().visit_Subscript(node)
+
+    def _pattern_read(self, name: Optional[str], node: ast.pattern) -> None:
+        """A `case` capture binds its name."""
+        if name is not None:
+            self.bind(name, node, "name")
+            self.scope.count += 1
+
+    def visit_MatchClass(self, node: ast.MatchClass) -> None:
+        """Keyword patterns name attributes, not variables."""
+        self._visit_all([node.cls, *node.patterns, *node.kwd_patterns])
+
+
+class Unresolved:
+    """The reads of one module that no scope binds, and whether a star import may bind them."""
+
+    def __init__(self, probe: Probe) -> None:
+        self.reads: list[Read] = []
+        self.exports: list[ast.Constant] = []
+        """Strings of `__all__` that name nothing the module binds."""
+        self.star = False
+        tree = probe.tree
+        if tree is None:
+            return
+        walker = _Walker(FUTURE_ANNOTATIONS.search(probe.text) is not None or probe.path.endswith(".pyi"))
+        try:
+            walker.walk(tree)
+        except Unsupported:
+            return
+        self.star = any(isinstance(node, ast.ImportFrom) and node.names[0].name == "*" for node in tree.body)
+        declared = {name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names}
+        guarded = list(_name_error_guards(tree))
+        known = _known_names(probe)
+        stub = probe.path.endswith(".pyi")
+        for read in walker.reads:
+            if read.name in known or read.name in declared or _guarded(read.position, guarded):
+                continue
+            if read.name in CLASS_NAMES and read.scope.kind == "class":
+                continue
+            if read.name == "__class__" and id(read) in walker.class_method:
+                continue
+            if not _bound(read, ordered=not stub and id(read) not in walker.deferred):
+                self.reads.append(read)
+        bound = walker.module.bindings
+        self.exports = [name for name in _exported(tree) if not bound.get(name.value) and name.value not in known]
+
+
+def _exported(tree: ast.Module) -> Iterator[ast.Constant]:
+    """The strings of the module's `__all__` lists and tuples, assigned or added to."""
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(target, ast.Name) and target.id == "__all__" for target in targets):
+            value = getattr(node, "value", None)
+            for item in ast.walk(value) if value is not None else ():
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    yield item
+
+
+def _known_names(probe: Probe) -> frozenset[str]:
+    """Builtins of the target version, and `__path__` in a package's `__init__`."""
+    newer = {name for name, minor in NEWER_BUILTINS.items() if probe.target >= (3, minor)}
+    init = {"__path__"} if PurePosixPath(probe.path.replace("\\", "/")).stem == "__init__" else set()
+    return MODULE_NAMES | newer | init
+
+
+def _bound(read: Read, ordered: bool) -> bool:
+    """Does a visible scope bind the name? A module or class body runs top to bottom, so there a read
+    made directly in it needs a binding before it; a function body runs later and sees every binding."""
+    scope: Optional[Scope] = read.scope
+    first = True
+    while scope is not None:
+        if read.name in scope.redirected:
+            return True
+        bindings = scope.bindings.get(read.name)
+        if bindings and not (first and ordered and scope.kind in ("module", "class")):
+            return True
+        if bindings and any(binding.index < read.index for binding in bindings):
+            return True
+        first = False
+        scope = scope.parent
+        while scope is not None and scope.kind == "class":
+            scope = scope.parent
+    return False
+
+
+def _name_error_guards(tree: ast.Module) -> Iterator[tuple[Position, Position]]:
+    """The bodies of `try` statements with a handler for NameError: a read there is a deliberate probe."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(_catches_name_error(handler.type) for handler in node.handlers):
+            yield (node.body[0].lineno, node.body[0].col_offset), (node.body[-1].end_lineno or 0, node.body[-1].end_col_offset or 0)
+
+
+def _catches_name_error(kind: Optional[ast.expr]) -> bool:
+    """`except NameError`, or a tuple naming it."""
+    names = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    return any(isinstance(name, ast.Name) and name.id == "NameError" for name in names)
+
+
+def _guarded(position: Position, guards: list[tuple[Position, Position]]) -> bool:
+    return any(start <= position <= end for start, end in guards)
+
+
+def _report(read: Read, message: str) -> TreeReport:
+    """A report on the name as read (for a string annotation: the string's start, where the read is placed)."""
+    line, column = read.position
+    return TreeReport(TreePosition(line, column), TreePosition(line, column + len(read.name.encode("utf-8"))), message)
+
+
+def maybe_unresolved(probe: Probe) -> bool:
+    """Prefilter: a star import, a possible string annotation, a read CPython's symbol table resolves to
+    no binding, or a module or class body that both binds and reads a name (maybe before binding it)."""
+    if probe.table is None or STAR_IMPORT.search(probe.text) or QUOTED_TYPE.search(probe.text):
+        return True
+    module = {symbol.get_name() for symbol in probe.table.get_symbols() if _binds(symbol)}
+    known = _known_names(probe)
+    return probe.any_symbol(
+        lambda scope, symbol: symbol.is_referenced() and (
+            (scope.get_type() in ("module", "class") and _binds(symbol))
+            or (symbol.get_name() not in known and symbol.get_name() not in module
+                and (symbol.is_global() or scope.get_type() == "module"))
+        )
+    )
+
+
+def _binds(symbol: symtable.Symbol) -> bool:
+    """Does the scope bind the symbol (assignment, import, def or class)?"""
+    return symbol.is_assigned() or symbol.is_imported() or symbol.is_namespace()
+
+
+class UndefinedName(PythonRule):
+    """Report a name that is read but bound nowhere the read can see."""
+
+    id = "undefined-name"
+    aliases = ("F821",)
+    severity = "error"
+    message = "undefined name"
+    tags = ("correctness",)
+    url = "https://docs.astral.sh/ruff/rules/undefined-name/"
+    docs = """
+    A read of a name that no visible scope binds raises NameError when it runs: a typo, a missing
+    import, or a helper that was renamed. It often sits in a rarely taken branch, an error handler
+    or a type annotation, exactly where tests do not reach. Scopes are Python's: a class body is
+    invisible from the functions and comprehensions inside it (except the first iterable), a
+    comprehension's variables stay inside it, and a walrus binds in the enclosing function. A module
+    or class body runs top to bottom, so a read made directly in it needs a binding before it;
+    a function body runs later and sees every binding of the module.
+
+    Known names: the builtins of the configured target-version (`ExceptionGroup` needs py311),
+    the names `site` adds (`exit`, `help`), module dunders (`__file__`, `__name__`, `__spec__`,
+    `__builtins__`), `__path__` in a package's `__init__`, `__module__`/`__qualname__` directly in a
+    class body and `__class__` in its methods. String annotations and, under
+    `from __future__ import annotations` or in a `.pyi` stub, every annotation are checked too, but
+    may name a class defined further down.
+
+    Silent on purpose: a module with `from m import *` (which names it binds is unknowable here;
+    star-import-usage, F405, reports those reads instead), a name declared `global` anywhere, a read
+    inside a `try` whose handler catches NameError (a deliberate probe), and files using type
+    parameter syntax. Unlike ruff, a read after `del name` or after an `except ... as name` block,
+    and a name only annotated (`x: int`), count as bound: flow-sensitive unbinding is not modelled,
+    so those are missed rather than guessed. No fix: the right import or spelling needs a human.
+    """
+    VALID = [
+        "import os\nprint(os.sep)\n",
+        "def f():\n    return later()\n\ndef later():\n    return 1\n",
+        "print(__file__, __name__, len([]))\n",
+        "class C:\n    name = __qualname__\n\n    def m(self):\n        return __class__\n",
+        "try:\n    unicode\nexcept NameError:\n    unicode = str\n",
+        "from os import *\nprint(getcwd())\n",
+        "def f():\n    global counter\n    counter = 1\n\ndef g():\n    return counter\n",
+        "from __future__ import annotations\n\ndef f(node: Node) -> Node:\n    return node\n\nclass Node:\n    pass\n",
+        "def f(node: 'Node'):\n    return node\n\nclass Node:\n    pass\n",
+        "if any((found := item) for item in [1, 2]):\n    print(found)\n",
+        "from m import Point, value\n\nmatch value:\n    case Point(x=0) as point:\n        print(point)\n    case other:\n        print(other)\n",
+        "class C:\n    items = [1, 2]\n    doubled = [i * 2 for i in items]\n",
+    ]
+    INVALID = [
+        "def f():\n    return undefined_helper()\n",
+        "print(value)\nvalue = 1\n",
+        "class C:\n    size = 2\n    sizes = [size for _ in range(3)]\n",
+        "class C:\n    limit = 3\n\n    def m(self):\n        return limit\n",
+        "def f(node: 'Missing'):\n    return node\n",
+        "try:\n    pass\nexcept ExceptionGroup:\n    pass\n",
+        "def f():\n    return [x for x in range(3)] + [x]\n",
+    ]
+
+    @classmethod
+    def may_match(cls, probe: Probe) -> bool:
+        """A read the symbol table cannot resolve, or a module or class body that reads what it binds."""
+        return maybe_unresolved(probe)
+
+    @classmethod
+    def check_tree(cls, probe: Probe) -> list[TreeReport]:
+        """Every unresolved read, unless a star import may bind it."""
+        found = Unresolved(probe)
+        if found.star:
+            return []
+        return [_report(read, f"undefined name `{read.name}`") for read in found.reads]
+
+
+class StarImportUsage(PythonRule):
+    """Report a name that is bound nowhere unless one of the module's star imports binds it."""
+
+    id = "star-import-usage"
+    aliases = ("F405",)
+    severity = "warning"
+    message = "name may be undefined, or defined from star imports"
+    tags = ("correctness", "style")
+    url = "https://docs.astral.sh/ruff/rules/undefined-local-with-import-star-usage/"
+    docs = """
+    After `from m import *` nobody can tell, without opening `m`, where a name comes from, and
+    neither can a linter: a typo and a star-imported name look the same. Each such read is reported
+    so that it can be imported by name (which also lets undefined-name check the module again).
+    The scope rules, known names and silences are undefined-name's; only modules with a star import
+    at module level are looked at. Strings of `__all__` (a package `__init__` re-exporting what it
+    star-imported) are reported the same way, as ruff does. No fix: the module that really defines the name must be chosen.
+    """
+    VALID = [
+        "import os\nprint(os.sep)\n",
+        "from os import *\nfrom os import getcwd\nprint(getcwd())\n",
+        "from os import *\nprint(len([]))\n",
+    ]
+    INVALID = [
+        "from os import *\nprint(getcwd())\n",
+        "from .models import *\n\ndef make():\n    return Model()\n",
+        "from .client import *\nfrom .auth import Auth\n\n__all__ = ['Auth', 'Client']\n",
+    ]
+
+    @classmethod
+    def may_match(cls, probe: Probe) -> bool:
+        """Only a module with a star import."""
+        return STAR_IMPORT.search(probe.text) is not None or probe.table is None
+
+    @classmethod
+    def check_tree(cls, probe: Probe) -> list[TreeReport]:
+        """Every unresolved read of a module with a star import."""
+        found = Unresolved(probe)
+        if not found.star:
+            return []
+        reports = [_report(read, f"`{read.name}` may be undefined, or defined from star imports") for read in found.reads]
+        message = "`{}` in `__all__` may be undefined, or defined from star imports"
+        return reports + [TreeReport.at(name, message.format(name.value)) for name in found.exports]
