@@ -1,7 +1,6 @@
 """Built-in Python rules: the ones that need scope analysis or qualified names."""
 
 from __future__ import annotations
-
 from patchgate.diagnostics.python_rule import PythonRule
 from patchgate.diagnostics.rules.libcst_rules.builtin_shadowing import BuiltinShadowing
 from patchgate.diagnostics.rules.libcst_rules.os_system_call import OsSystemCall
@@ -9,6 +8,7 @@ from patchgate.diagnostics.rules.libcst_rules.redefined_unused_name import Redef
 from patchgate.diagnostics.rules.libcst_rules.undefined_name import StarImportUsage, UndefinedName
 from patchgate.diagnostics.rules.libcst_rules.unused_import import UnusedImport
 from patchgate.diagnostics.rules.libcst_rules.unused_variable import UnusedVariable
+from patchgate.diagnostics.rules.libcst_rules.raise_without_from import RaiseWithoutFromInsideExcept
 
 BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedImport,
@@ -18,12 +18,14 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedVariable,
     UndefinedName,
     StarImportUsage,
+    RaiseWithoutFromInsideExcept,
 ]
 
 __all__ = [
     "BUILTIN_LIBCST_RULES",
     "BuiltinShadowing",
     "OsSystemCall",
+    "RaiseWithoutFromInsideExcept",
     "RedefinedUnusedName",
     "StarImportUsage",
     "UndefinedName",
