@@ -64,6 +64,13 @@ class Probe:
         line = bisect.bisect_right(self.line_offsets, offset) - 1
         return line + 1, offset - self.line_offsets[line]
 
+    def locate(self, name: str, start: tuple[int, int], stop: tuple[int, int], keyword: bytes) -> tuple[int, int]:
+        """(line, byte column) of the first `keyword name` between two tree positions, for names CPython
+        gives no position (`def name`, `except E as name`, `global name`); `start` itself if none."""
+        begin, end = self.byte_offset(*start), self.byte_offset(*stop)
+        found = re.search(keyword + rb"(" + re.escape(name.encode("utf-8")) + rb")\b", self.encoded[begin:end])
+        return self.tree_position(begin + found.start(1) if found else begin)
+
     def has_word(self, word: str) -> bool:
         """Does `word` occur as a whole identifier anywhere in the text (code, strings or comments)?"""
         return word in self.text and re.search(rf"(?<![\w.]){re.escape(word)}\b", self.text) is not None

@@ -9,6 +9,7 @@ from patchgate.diagnostics.rules.libcst_rules.undefined_name import StarImportUs
 from patchgate.diagnostics.rules.libcst_rules.unused_import import UnusedImport
 from patchgate.diagnostics.rules.libcst_rules.unused_variable import UnusedVariable
 from patchgate.diagnostics.rules.libcst_rules.raise_without_from import RaiseWithoutFromInsideExcept
+from patchgate.diagnostics.rules.libcst_rules.ambiguous_variable_name import AmbiguousVariableName
 
 BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedImport,
@@ -19,10 +20,12 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UndefinedName,
     StarImportUsage,
     RaiseWithoutFromInsideExcept,
+    AmbiguousVariableName,
 ]
 
 __all__ = [
     "BUILTIN_LIBCST_RULES",
+    "AmbiguousVariableName",
     "BuiltinShadowing",
     "OsSystemCall",
     "RaiseWithoutFromInsideExcept",
