@@ -10,6 +10,7 @@ from patchgate.diagnostics.rules.libcst_rules.unused_import import UnusedImport
 from patchgate.diagnostics.rules.libcst_rules.unused_variable import UnusedVariable
 from patchgate.diagnostics.rules.libcst_rules.raise_without_from import RaiseWithoutFromInsideExcept
 from patchgate.diagnostics.rules.libcst_rules.ambiguous_variable_name import AmbiguousVariableName
+from patchgate.diagnostics.rules.libcst_rules.lambda_assignment import LambdaAssignment
 
 BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedImport,
@@ -21,12 +22,14 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     StarImportUsage,
     RaiseWithoutFromInsideExcept,
     AmbiguousVariableName,
+    LambdaAssignment,
 ]
 
 __all__ = [
     "BUILTIN_LIBCST_RULES",
     "AmbiguousVariableName",
     "BuiltinShadowing",
+    "LambdaAssignment",
     "OsSystemCall",
     "RaiseWithoutFromInsideExcept",
     "RedefinedUnusedName",
