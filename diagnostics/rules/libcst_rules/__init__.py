@@ -11,6 +11,7 @@ from patchgate.diagnostics.rules.libcst_rules.unused_variable import UnusedVaria
 from patchgate.diagnostics.rules.libcst_rules.raise_without_from import RaiseWithoutFromInsideExcept
 from patchgate.diagnostics.rules.libcst_rules.ambiguous_variable_name import AmbiguousVariableName
 from patchgate.diagnostics.rules.libcst_rules.lambda_assignment import LambdaAssignment
+from patchgate.diagnostics.rules.libcst_rules.useless_expression import UselessExpression
 
 BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedImport,
@@ -23,6 +24,7 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     RaiseWithoutFromInsideExcept,
     AmbiguousVariableName,
     LambdaAssignment,
+    UselessExpression,
 ]
 
 __all__ = [
@@ -37,4 +39,5 @@ __all__ = [
     "UndefinedName",
     "UnusedImport",
     "UnusedVariable",
+    "UselessExpression",
 ]
