@@ -95,6 +95,15 @@ class Probe:
         return not symbol.is_referenced() and name not in self._free_below(scope) and name not in self.annotation_names
 
     @functools.cached_property
+    def bound_names(self) -> frozenset[str]:
+        """Names some scope binds (assignment, import, def, class, parameter): a builtin's name among them
+        may not mean the builtin."""
+        return frozenset(
+            symbol.get_name() for scope in self.scopes() for symbol in scope.get_symbols()
+            if symbol.is_assigned() or symbol.is_imported() or symbol.is_namespace() or symbol.is_parameter()
+        )
+
+    @functools.cached_property
     def tree(self) -> ast.Module | None:
         """CPython's syntax tree (a few times dearer than the symbol table), or None when it cannot parse."""
         try:

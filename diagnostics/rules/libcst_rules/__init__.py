@@ -12,6 +12,7 @@ from patchgate.diagnostics.rules.libcst_rules.raise_without_from import RaiseWit
 from patchgate.diagnostics.rules.libcst_rules.ambiguous_variable_name import AmbiguousVariableName
 from patchgate.diagnostics.rules.libcst_rules.lambda_assignment import LambdaAssignment
 from patchgate.diagnostics.rules.libcst_rules.useless_expression import UselessExpression
+from patchgate.diagnostics.rules.libcst_rules.call_in_default import FunctionCallInDefaultArgument
 
 BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedImport,
@@ -25,12 +26,14 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     AmbiguousVariableName,
     LambdaAssignment,
     UselessExpression,
+    FunctionCallInDefaultArgument,
 ]
 
 __all__ = [
     "BUILTIN_LIBCST_RULES",
     "AmbiguousVariableName",
     "BuiltinShadowing",
+    "FunctionCallInDefaultArgument",
     "LambdaAssignment",
     "OsSystemCall",
     "RaiseWithoutFromInsideExcept",

@@ -82,7 +82,7 @@ class UselessExpression(PythonRule):
         """Every expression statement without effect, or an attribute access."""
         if probe.tree is None:
             return []
-        rebound = _module_bindings(probe) & EMPTY_CONSTRUCTORS
+        rebound = probe.bound_names & EMPTY_CONSTRUCTORS
         reports = []
         for node in ast.walk(probe.tree):
             if not isinstance(node, ast.Expr):
@@ -101,8 +101,3 @@ def _string_or_ellipsis(value: ast.expr) -> bool:
     """A string literal or `...`, which may be a docstring or a placeholder body."""
     return isinstance(value, ast.Constant) and (isinstance(value.value, str) or value.value is Ellipsis)
 
-
-def _module_bindings(probe: Probe) -> frozenset[str]:
-    """Names some scope of the module binds (a rebinding of `list` makes `list()` a call like any other)."""
-    return frozenset(symbol.get_name() for scope in probe.scopes() for symbol in scope.get_symbols()
-                     if symbol.is_assigned() or symbol.is_imported() or symbol.is_namespace() or symbol.is_parameter())
