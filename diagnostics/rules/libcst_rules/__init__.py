@@ -13,6 +13,7 @@ from patchgate.diagnostics.rules.libcst_rules.ambiguous_variable_name import Amb
 from patchgate.diagnostics.rules.libcst_rules.lambda_assignment import LambdaAssignment
 from patchgate.diagnostics.rules.libcst_rules.useless_expression import UselessExpression
 from patchgate.diagnostics.rules.libcst_rules.call_in_default import FunctionCallInDefaultArgument
+from patchgate.diagnostics.rules.libcst_rules.unused_loop_variable import UnusedLoopControlVariable
 
 BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedImport,
@@ -27,6 +28,7 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     LambdaAssignment,
     UselessExpression,
     FunctionCallInDefaultArgument,
+    UnusedLoopControlVariable,
 ]
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "StarImportUsage",
     "UndefinedName",
     "UnusedImport",
+    "UnusedLoopControlVariable",
     "UnusedVariable",
     "UselessExpression",
 ]
