@@ -14,6 +14,7 @@ from patchgate.diagnostics.rules.libcst_rules.lambda_assignment import LambdaAss
 from patchgate.diagnostics.rules.libcst_rules.useless_expression import UselessExpression
 from patchgate.diagnostics.rules.libcst_rules.call_in_default import FunctionCallInDefaultArgument
 from patchgate.diagnostics.rules.libcst_rules.unused_loop_variable import UnusedLoopControlVariable
+from patchgate.diagnostics.rules.libcst_rules.loop_variable_closure import FunctionUsesLoopVariable
 
 BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedImport,
@@ -29,6 +30,7 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UselessExpression,
     FunctionCallInDefaultArgument,
     UnusedLoopControlVariable,
+    FunctionUsesLoopVariable,
 ]
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "AmbiguousVariableName",
     "BuiltinShadowing",
     "FunctionCallInDefaultArgument",
+    "FunctionUsesLoopVariable",
     "LambdaAssignment",
     "OsSystemCall",
     "RaiseWithoutFromInsideExcept",
