@@ -135,7 +135,7 @@ class FunctionCallInDefaultArgument(PythonRule):
 
     @classmethod
     def may_match(cls, probe: Probe) -> bool:
-        """A call somewhere after an `=` on a def or lambda line."""
+        """A def or lambda with a default."""
         return ("def" in probe.text or "lambda" in probe.text) and "=" in probe.text
 
     @classmethod
@@ -143,19 +143,22 @@ class FunctionCallInDefaultArgument(PythonRule):
         """Every call in a default of a def or lambda, unless immutable or annotated as immutable."""
         if probe.tree is None:
             return []
+        suspects = [
+            (parameter, calls) for node in ast.walk(probe.tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            for parameter, default in _defaults(node.args) for calls in [list(default_calls(default))] if calls
+        ]
+        if not suspects:
+            return []
         names = Names(probe, probe.tree)
         reports = []
-        for node in ast.walk(probe.tree):
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        for parameter, calls in suspects:
+            if parameter.annotation is not None and names.immutable_annotation(parameter.annotation):
                 continue
-            for parameter, default in _defaults(node.args):
-                if parameter.annotation is not None and names.immutable_annotation(parameter.annotation):
+            for call in calls:
+                name = names.qualified(call.func)
+                if name in IMMUTABLE_CALLS or name in MUTABLE_CALLS:
                     continue
-                for call in default_calls(default):
-                    name = names.qualified(call.func)
-                    if name in IMMUTABLE_CALLS or name in MUTABLE_CALLS:
-                        continue
-                    shown = ast.unparse(call.func) if isinstance(call.func, (ast.Name, ast.Attribute)) else "..."
-                    reports.append(TreeReport.at(call, f"do not perform function call `{shown}` in argument defaults; "
-                                                       "perform the call within the function, or read the default from a module-level constant"))
+                shown = ast.unparse(call.func) if isinstance(call.func, (ast.Name, ast.Attribute)) else "..."
+                reports.append(TreeReport.at(call, f"do not perform function call `{shown}` in argument defaults; "
+                                                   "perform the call within the function, or read the default from a module-level constant"))
         return reports

@@ -24,7 +24,11 @@ MODULE_NAMES = frozenset(name for name in dir(builtins) if name not in NEWER_BUI
 }
 """Names every module can read: builtins (with those `site` adds, as ruff counts them) and module dunders."""
 STAR_IMPORT = re.compile(r"\bimport\s+\*")
-QUOTED_TYPE = re.compile(r"(?:->|:|\[|,)[ \t]*[rRuU]?['\"]")
+QUOTED_TYPE = re.compile(
+    r"""(?:->|\w[ \t]*:)[ \t]*[rRuU]?['"]"""
+    r"""|(?:\b[A-Z]\w*|\b(?:list|dict|set|frozenset|tuple|type))\[[^\]]*?['"]"""
+    r"""|\b(?:cast|TypeVar|NewType|TypeAlias|TypeAliasType)\b"""
+)
 """A string that may be a type annotation: the symbol table does not see the names inside it."""
 CLASS_NAMES = frozenset({"__module__", "__qualname__"})
 
@@ -188,17 +192,66 @@ def _report(read: Read, message: str) -> TreeReport:
 
 def maybe_unresolved(probe: Probe) -> bool:
     """Prefilter: a star import, a possible string annotation, a read CPython's symbol table resolves to
-    no binding, or a module or class body that both binds and reads a name (maybe before binding it)."""
-    if probe.table is None or STAR_IMPORT.search(probe.text) or QUOTED_TYPE.search(probe.text):
+    no binding, or a module or class body that reads a name of its own before binding it."""
+    if probe.table is None or probe.tree is None or STAR_IMPORT.search(probe.text) or QUOTED_TYPE.search(probe.text):
         return True
     module = {symbol.get_name() for symbol in probe.table.get_symbols() if _binds(symbol)}
     known = _known_names(probe)
     return probe.any_symbol(
-        lambda scope, symbol: symbol.is_referenced() and (
-            (scope.get_type() in ("module", "class") and _binds(symbol))
-            or (symbol.get_name() not in known and symbol.get_name() not in module
-                and (symbol.is_global() or scope.get_type() == "module"))
-        )
+        lambda scope, symbol: symbol.is_referenced() and symbol.get_name() not in known
+        and symbol.get_name() not in module and (symbol.is_global() or scope.get_type() == "module")
+    ) or _read_before_bound(probe.tree.body) or _class_in_function_reads_own(probe)
+
+
+def _read_before_bound(body: list[ast.stmt]) -> bool:
+    """Does a module or class body read, outside functions, a name it binds before a statement binding
+    it has run? A superset of what undefined-name's ordered check reports; function bodies are skipped."""
+    facts = [_immediate_names(statement) for statement in body]
+    binds = set().union(*(stores for _, stores, _ in facts))
+    bound: set[str] = set()
+    for loads, stores, classes in facts:
+        if loads & (binds - bound) or any(_read_before_bound(cls.body) for cls in classes):
+            return True
+        bound |= stores
+    return False
+
+
+def _immediate_names(statement: ast.stmt) -> tuple[set[str], set[str], list[ast.ClassDef]]:
+    """Names a statement reads and binds as it runs (not in function, lambda or class bodies), and the
+    classes it defines."""
+    loads: set[str] = set()
+    stores: set[str] = set()
+    classes: list[ast.ClassDef] = []
+    stack: list[ast.AST] = [statement]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stores.add(node.name)
+            stack.extend([*node.decorator_list, node.args, *filter(None, [node.returns])])
+            continue
+        elif isinstance(node, ast.ClassDef):
+            stores.add(node.name)
+            classes.append(node)
+            stack.extend([*node.decorator_list, *node.bases, *node.keywords])
+            continue
+        elif isinstance(node, ast.Lambda):
+            stack.append(node.args)
+            continue
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            stores.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            stores.add(node.name)
+        stack.extend(ast.iter_child_nodes(node))
+    return loads, stores, classes
+
+
+def _class_in_function_reads_own(probe: Probe) -> bool:
+    """A class defined in a function whose body reads a name it binds (maybe before binding it)."""
+    return any(
+        child.get_type() == "class" and any(symbol.is_referenced() and _binds(symbol) for symbol in child.get_symbols())
+        for scope in probe.scopes() if scope.get_type() == "function" for child in scope.get_children()
     )
 
 

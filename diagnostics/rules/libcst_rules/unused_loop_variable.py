@@ -13,6 +13,7 @@ from patchgate.diagnostics.rules.libcst_rules.unused_variable import INTROSPECTI
 
 DUMMY = re.compile(r"^(_+|(_+[a-zA-Z0-9_]*[a-zA-Z0-9]+?))$")
 """ruff's default dummy-variable-rgx: names that say "unused" on purpose."""
+FOR_STATEMENT = re.compile(r"^[ \t]*(?:async[ \t]+)?for\b", re.MULTILINE)
 SCOPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
@@ -28,19 +29,20 @@ def _mentioned(body: list[ast.stmt]) -> set[str]:
     return {node.id for statement in body for node in ast.walk(statement) if isinstance(node, ast.Name)}
 
 
-def _loops(tree: ast.AST) -> Iterator[tuple[ast.For | ast.AsyncFor, Counter[str]]]:
-    """Every `for` statement, with how often each name occurs in the scope it runs in (nested scopes
-    too); a name a class body binds is an attribute and one declared global or nonlocal is shared, so
-    those count as occurring elsewhere."""
+def _loops(tree: ast.AST) -> Iterator[tuple[ast.For | ast.AsyncFor, ast.AST]]:
+    """Every `for` statement, with the scope (module, def, class or lambda) it runs in."""
     for scope in ast.walk(tree):
         if isinstance(scope, SCOPES):
-            own = list(_own_nodes(scope))
-            loops = [node for node in own if isinstance(node, (ast.For, ast.AsyncFor))]
-            if loops:
-                counts = Counter(node.id for node in ast.walk(scope) if isinstance(node, ast.Name))
-                shared = [name for node in own if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names]
-                counts.update(2 * [*shared, *(counts if isinstance(scope, ast.ClassDef) else ())])
-                yield from ((loop, counts) for loop in loops)
+            yield from ((node, scope) for node in _own_nodes(scope) if isinstance(node, (ast.For, ast.AsyncFor)))
+
+
+def _elsewhere(scope: ast.AST) -> Counter[str]:
+    """How often each name occurs in a scope (nested scopes too); a name a class body binds is an
+    attribute and one declared global or nonlocal is shared, so those count as occurring elsewhere."""
+    counts = Counter(node.id for node in ast.walk(scope) if isinstance(node, ast.Name))
+    shared = [name for node in _own_nodes(scope) if isinstance(node, (ast.Global, ast.Nonlocal)) for name in node.names]
+    counts.update(2 * [*shared, *(counts if isinstance(scope, ast.ClassDef) else ())])
+    return counts
 
 
 def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
@@ -94,8 +96,8 @@ class UnusedLoopControlVariable(PythonRule):
 
     @classmethod
     def may_match(cls, probe: Probe) -> bool:
-        """A `for` statement."""
-        return "for" in probe.text
+        """A `for` statement, which always starts a line."""
+        return FOR_STATEMENT.search(probe.text) is not None
 
     @classmethod
     def check_tree(cls, probe: Probe) -> list[TreeReport]:
@@ -103,12 +105,14 @@ class UnusedLoopControlVariable(PythonRule):
         if probe.tree is None:
             return []
         reports = []
-        for loop, counts in _loops(probe.tree):
+        counted: dict[int, Counter[str]] = {}
+        for loop, scope in _loops(probe.tree):
             used = _mentioned(loop.body)
             introspective = bool(used & INTROSPECTION)
             for name in _targets(loop.target):
                 if DUMMY.match(name.id) or name.id in used:
                     continue
+                counts = counted.get(id(scope)) or counted.setdefault(id(scope), _elsewhere(scope))
                 fix = () if introspective or counts[name.id] > 1 else (TreeEdit(*TreeReport.at(name, "")[:2], f"_{name.id}"),)
                 reports.append(TreeReport.at(name, f"loop control variable `{name.id}` not used within the loop body", fix))
         return reports
