@@ -145,6 +145,18 @@ def statement_blocks(tree: ast.AST) -> Iterator[list[ast.stmt]]:
                 yield block
 
 
+def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones included, without visiting expressions (most of a tree's nodes)."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in ("body", "orelse", "finalbody"):
+            stack.extend(getattr(node, field, ()))
+        for part in [*getattr(node, "handlers", ()), *getattr(node, "cases", ())]:
+            stack.extend(part.body)
+
+
 def _annotations(tree: ast.AST) -> Iterator[ast.expr]:
     """Every annotation of a module: arguments, returns and annotated assignments."""
     for node in ast.walk(tree):

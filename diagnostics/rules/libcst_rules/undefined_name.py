@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Optional
 
-from patchgate.diagnostics.prefilter import FUTURE_ANNOTATIONS, Probe
+from patchgate.diagnostics.prefilter import FUTURE_ANNOTATIONS, Probe, statements
 from patchgate.diagnostics.python_rule import PythonRule, TreePosition, TreeReport
 from patchgate.diagnostics.tree_scope_walker import ScopeWalker, Unsupported
 from patchgate.diagnostics.tree_scopes import Position, Read, Scope
@@ -25,8 +25,7 @@ MODULE_NAMES = frozenset(name for name in dir(builtins) if name not in NEWER_BUI
 """Names every module can read: builtins (with those `site` adds, as ruff counts them) and module dunders."""
 STAR_IMPORT = re.compile(r"\bimport\s+\*")
 QUOTED_TYPE = re.compile(
-    r"""(?:->|\w[ \t]*:)[ \t]*[rRuU]?['"]"""
-    r"""|(?:\b[A-Z]\w*|\b(?:list|dict|set|frozenset|tuple|type))\[[^\]]*?['"]"""
+    r"""(?:->|\w[ \t]*:)[ \t]*[rRuU]?['"]|(?:[A-Z]\w*|list|dict|set|frozenset|tuple|type)\[[^\]'"]*['"]"""
     r"""|\b(?:cast|TypeVar|NewType|TypeAlias|TypeAliasType)\b"""
 )
 """A string that may be a type annotation: the symbol table does not see the names inside it."""
@@ -112,7 +111,7 @@ class Unresolved:
         except Unsupported:
             return
         self.star = any(isinstance(node, ast.ImportFrom) and node.names[0].name == "*" for node in tree.body)
-        declared = {name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names}
+        declared = {name for node in statements(tree.body) if isinstance(node, ast.Global) for name in node.names}
         guarded = list(_name_error_guards(tree))
         known = _known_names(probe)
         stub = probe.path.endswith(".pyi")
@@ -169,8 +168,8 @@ def _bound(read: Read, ordered: bool) -> bool:
 
 def _name_error_guards(tree: ast.Module) -> Iterator[tuple[Position, Position]]:
     """The bodies of `try` statements with a handler for NameError: a read there is a deliberate probe."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Try) and any(_catches_name_error(handler.type) for handler in node.handlers):
+    for node in statements(tree.body):
+        if getattr(node, "handlers", None) and any(_catches_name_error(handler.type) for handler in node.handlers):  # type: ignore[attr-defined]
             yield (node.body[0].lineno, node.body[0].col_offset), (node.body[-1].end_lineno or 0, node.body[-1].end_col_offset or 0)
 
 

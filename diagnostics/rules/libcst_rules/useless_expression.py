@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 
-from patchgate.diagnostics.prefilter import Probe
+from patchgate.diagnostics.prefilter import Probe, statements
 from patchgate.diagnostics.python_rule import PythonRule, TreeReport
 
 EMPTY_CONSTRUCTORS = frozenset({"set", "list", "tuple", "dict", "frozenset"})
@@ -96,18 +95,6 @@ class UselessExpression(PythonRule):
             elif isinstance(value, ast.Attribute):
                 reports.append(TreeReport.at(value, "found useless attribute access: assign it to a variable or remove it"))
         return reports
-
-
-def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Every statement, nested ones included, without visiting expressions (most of a tree's nodes)."""
-    stack = list(body)
-    while stack:
-        node = stack.pop()
-        yield node
-        for field in ("body", "orelse", "finalbody"):
-            stack.extend(getattr(node, field, ()))
-        for part in [*getattr(node, "handlers", ()), *getattr(node, "cases", ())]:
-            stack.extend(part.body)
 
 
 def _string_or_ellipsis(value: ast.expr) -> bool:
