@@ -7,7 +7,7 @@ import re
 from typing import Optional
 
 from patchgate.diagnostics.prefilter import Probe
-from patchgate.diagnostics.python_rule import Invalid, PythonRule, TreeEdit, TreePosition, TreeReport
+from patchgate.diagnostics.python_rule import Invalid, PythonRule, TreeEdit, TreeReport
 
 REST_OF_LINE = re.compile(rb"[ \t]*(?:#[^\r\n]*)?(?:\r\n?|\n|$)")
 
@@ -94,13 +94,14 @@ def _def_fix(probe: Probe, statement: ast.AST, name: str, function: ast.Lambda) 
     if colon < 0:
         return ()
     params = code[lambda_start + len(b"lambda"):colon].decode("utf-8", "surrogatepass").strip()
-    body = code[colon + 1:probe.byte_offset(function.end_lineno, function.end_col_offset)].decode("utf-8", "surrogatepass").strip()  # type: ignore[arg-type]
+    lambda_end = probe.byte_offset(function.end_lineno, function.end_col_offset)  # type: ignore[arg-type]
+    body = code[colon + 1:lambda_end].decode("utf-8", "surrogatepass").strip()
     margin = indent.decode("utf-8", "surrogatepass")
     for candidate in (body, f"({body})"):
         text = f"def {name}({params}):\n{margin}    return {candidate}"
         if _compiles(f"if True:\n{margin}{text}" if margin else text):
-            edit = TreeEdit(TreePosition(statement.lineno, statement.col_offset), TreePosition(statement.end_lineno, statement.end_col_offset), text)  # type: ignore[attr-defined, arg-type]
-            return (edit,)
+            report = TreeReport.at(statement, "")
+            return (TreeEdit(report.start, report.end, text),)
     return ()
 
 
