@@ -29,6 +29,14 @@ CREATE TABLE IF NOT EXISTS file_rules (
     final TEXT NOT NULL
 ) WITHOUT ROWID;
 """
+RULESETS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rulesets (
+    ruleset TEXT NOT NULL,
+    version TEXT NOT NULL,
+    rules TEXT NOT NULL,
+    PRIMARY KEY (ruleset, version)
+) WITHOUT ROWID;
+"""
 DB_NAME = "cache.sqlite3"
 
 
@@ -68,6 +76,7 @@ class ResultCache:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute(SCHEMA)
+                conn.execute(RULESETS_SCHEMA)
                 self._conn = conn
             except (sqlite3.Error, OSError):
                 return None
@@ -99,6 +108,34 @@ class ResultCache:
         try:
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany("INSERT OR REPLACE INTO file_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def known_rules(self) -> str | None:
+        """The rule metadata (JSON) a run with these very rule sources built, so a run whose files all hit
+        the cache never loads, compiles or imports a rule engine."""
+        conn = self._connect()
+        if conn is None:
+            return None
+        try:
+            found = conn.execute("SELECT rules FROM rulesets WHERE ruleset = ? AND version = ?", (self.ruleset, self.version)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if found is None else str(found[0])
+
+    def remember_rules(self, rules_json: str) -> None:
+        """Keep the metadata of this ruleset only (an older one is never asked for again)."""
+        conn = self._connect()
+        if conn is None:
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM rulesets")
+            conn.execute("INSERT INTO rulesets VALUES (?, ?, ?)", (self.ruleset, self.version, rules_json))
             conn.execute("COMMIT")
         except sqlite3.Error:
             try:

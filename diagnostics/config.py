@@ -34,7 +34,7 @@ DEFAULT_PYTHON_TARGET = "py310"
 PythonTarget = Literal["py38", "py39", "py310", "py311", "py312", "py313", "py314"]
 RULE_MODULE_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 FINDING_KEYS = {"select", "extend_select", "ignore", "per_path", "per_file_ignores", "rule_dirs",
-                "rule_modules", "sgconfig", "max_file_size", "target_version"}
+                "rule_modules", "sgconfig", "max_file_size", "target_version", "default_per_path"}
 """The settings that change which findings a file gets; everything else is run mechanics."""
 INTERNAL_KEYS = {"root", "config-file"}
 PYPROJECT = "pyproject.toml"
@@ -75,6 +75,14 @@ class PerPath(Settings):
         return check_patterns(value)
 
 
+TEST_PATHS = ("**/tests/**", "test_*.py", "*_test.py", "conftest.py")
+"""Where tests live, as pytest and unittest find them: a tests/ folder at any depth, or a test module."""
+BUILTIN_PER_PATH = (PerPath(paths=list(TEST_PATHS), ignore=["security"]),)
+"""Security rules off in tests, where round trips, fake secrets and local servers are the point. Applied
+before the config's own per-file-ignores and per-path entries, which may select rules back; off with
+`default-per-path = false`."""
+
+
 class Config(Settings):
     """The settings in force for one workspace; paths are resolved against `root`."""
 
@@ -84,6 +92,9 @@ class Config(Settings):
     extend_select: list[str] = Field(default_factory=list, description="Rules added to the selection.")
     ignore: list[str] = Field(default_factory=list, description="Rules removed from the selection.")
     per_path: list[PerPath] = Field(default_factory=list, description="Per-path selection overrides.")
+    default_per_path: StrictBool = Field(default=True, description=(
+        "Apply the built-in per-path entry first: rules tagged `security` off in tests (`**/tests/**`, "
+        "`test_*.py`, `*_test.py`, `conftest.py`); a `per-path` entry may select some back, false turns it off."))
     per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, description="ruff-style {glob: [rules]} ignores.")
     rule_dirs: list[Path] = Field(default_factory=list, description="Extra directories of ast-grep YAML rules.")
     rule_modules: list[str] = Field(default_factory=list, description="libcst rule classes as `pkg.mod:Rule`.")

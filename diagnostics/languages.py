@@ -74,6 +74,8 @@ class LanguageMap:
     @cached_property
     def _compiled(self) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
         """Each language's globs compiled once, as ast-grep's globset compiles them."""
+        if not self.globs:
+            return ()
         from patchgate.diagnostics.engines.astgrep.project import glob_regex
 
         return tuple((language, tuple(glob_regex(g) for g in globs)) for language, globs in self.globs)

@@ -12,8 +12,9 @@ import bisect
 import functools
 import re
 import symtable
-import warnings
 from collections.abc import Callable, Iterator
+
+from patchgate.diagnostics.python_parse import module_tree, symbols
 
 FUTURE_ANNOTATIONS = re.compile(r"from\s+__future__\s+import[^\n]*\bannotations\b")
 IDENTIFIER = re.compile(r"[^\W\d]\w*")
@@ -37,12 +38,7 @@ class Probe:
     @functools.cached_property
     def table(self) -> symtable.SymbolTable | None:
         """The module's symbol table, or None when CPython cannot compile the text."""
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return symtable.symtable(self.code, self.path or "<probe>", "exec")
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            return None
+        return symbols(self.code).table
 
     @functools.cached_property
     def encoded(self) -> bytes:
@@ -105,13 +101,9 @@ class Probe:
 
     @functools.cached_property
     def tree(self) -> ast.Module | None:
-        """CPython's syntax tree (a few times dearer than the symbol table), or None when it cannot parse."""
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return ast.parse(self.code)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-            return None
+        """CPython's syntax tree (a few times dearer than the symbol table), or None when it cannot parse;
+        the syntax engine's parse of the same text when it made one."""
+        return module_tree(self.code, self.target)
 
     @functools.cached_property
     def annotation_names(self) -> frozenset[str]:
@@ -119,7 +111,7 @@ class Probe:
         the symbol table (libcst still counts them as uses); empty otherwise."""
         if FUTURE_ANNOTATIONS.search(self.text) is None or self.tree is None:
             return frozenset()
-        return frozenset(name for annotation in _annotations(self.tree) for name in _identifiers(annotation))
+        return frozenset(name for annotation in annotations_in(self.tree) for name in _identifiers(annotation))
 
     def _free_below(self, scope: symtable.SymbolTable) -> frozenset[str]:
         """Names nested scopes read from outside themselves (free or global): uses the outer table misses.
@@ -157,15 +149,20 @@ def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             stack.extend(part.body)
 
 
-def _annotations(tree: ast.AST) -> Iterator[ast.expr]:
+def annotations_in(tree: ast.AST) -> Iterator[ast.expr]:
     """Every annotation of a module: arguments, returns and annotated assignments."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.arg) and node.annotation is not None:
-            yield node.annotation
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
-            yield node.returns
-        elif isinstance(node, ast.AnnAssign):
-            yield node.annotation
+        yield from annotations_of(node)
+
+
+def annotations_of(node: ast.AST) -> Iterator[ast.expr]:
+    """The annotation a node carries, if it is an argument, a def (its return) or an annotated assignment."""
+    if isinstance(node, ast.arg) and node.annotation is not None:
+        yield node.annotation
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+        yield node.returns
+    elif isinstance(node, ast.AnnAssign):
+        yield node.annotation
 
 
 def _identifiers(annotation: ast.expr) -> Iterator[str]:

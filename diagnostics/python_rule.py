@@ -56,13 +56,15 @@ class TreeReport(NamedTuple):
     end: TreePosition
     message: str
     fix: tuple[TreeEdit, ...] = ()
+    note: str | None = None
+    """Shown under the message: what to do about the finding."""
 
     @classmethod
-    def at(cls, node: ast.AST, message: str, fix: tuple[TreeEdit, ...] = ()) -> TreeReport:
+    def at(cls, node: ast.AST, message: str, fix: tuple[TreeEdit, ...] = (), note: str | None = None) -> TreeReport:
         """A report spanning an ast node."""
         start = TreePosition(node.lineno, node.col_offset)  # type: ignore[attr-defined]
         end = TreePosition(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
-        return cls(start, end, message, fix)
+        return cls(start, end, message, fix, note)
 
 
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
+from patchgate.diagnostics.cache import ResultCache
 from patchgate.diagnostics.config import Config
 from patchgate.diagnostics.languages import LanguageGlobs, LanguageMap
 from patchgate.diagnostics.models import Rule
 from patchgate.diagnostics.source import RuleEngine
 
 BUILTIN_RULE_DIR = Path(__file__).resolve().parent / "rules" / "ast_grep"
+RULES = TypeAdapter(list[Rule])
 BUILTIN_LIBCST_DIR = Path(__file__).resolve().parent / "rules" / "libcst_rules"
 
 
@@ -70,7 +74,7 @@ def build_engines(spec: RulesetSpec) -> list[RuleEngine]:
     from patchgate.diagnostics.engines.syntax import SyntaxEngine
 
     yaml_rules = [rule for path in spec.rule_files for rule in load_rule_file(Path(path))]
-    return [SyntaxEngine(), AstGrepEngine(yaml_rules), LazyLibcstEngine(spec.builtin_libcst, spec.rule_modules, spec.python_target)]
+    return [SyntaxEngine(spec.python_target), AstGrepEngine(yaml_rules), LazyLibcstEngine(spec.builtin_libcst, spec.rule_modules, spec.python_target)]
 
 
 def _module_source_digest(module_spec: str) -> str:
@@ -100,18 +104,29 @@ def spec_digest(spec: RulesetSpec) -> str:
     return digest.hexdigest()
 
 
-@dataclass
 class Ruleset:
-    """Engines plus the metadata of every rule they can run."""
+    """Engines plus the metadata of every rule they can run; the engines are built on first use, so a
+    run answered from the cache with known metadata never builds them."""
 
-    spec: RulesetSpec
-    engines: list[RuleEngine] = field(default_factory=list)
+    def __init__(self, spec: RulesetSpec, engines: list[RuleEngine] | None = None, rules: list[Rule] | None = None) -> None:
+        self.spec = spec
+        self._engines = engines
+        self._known = rules
+
+    @property
+    def engines(self) -> list[RuleEngine]:
+        """The rule engines, built now if they were not (raises RuleLoadError for a broken rule source)."""
+        if self._engines is None:
+            self._engines = build_engines(self.spec)
+        return self._engines
 
     @cached_property
     def rules(self) -> list[Rule]:
         """Every known rule, including the tool's own (unused-suppression, unreadable-file)."""
         from patchgate.diagnostics.suppression import suppression_rules
 
+        if self._known is not None:
+            return self._known
         collected = [rule for engine in self.engines for rule in engine.rules()]
         collected.extend(suppression_rules())
         collected.append(UNREADABLE_FILE_RULE)
@@ -151,3 +166,18 @@ def load_ruleset(config: Config) -> Ruleset:
     """Build the ruleset for a config in this process."""
     spec = spec_for(config)
     return Ruleset(spec=spec, engines=build_engines(spec))
+
+
+def cached_ruleset(spec: RulesetSpec, cache: ResultCache | None) -> Ruleset:
+    """The ruleset of a spec, its metadata from the cache when these rule sources were built before;
+    otherwise built now (a broken rule source fails here, exit 40) and its metadata remembered."""
+    known = cache.known_rules() if cache is not None else None
+    if known is not None:
+        try:
+            return Ruleset(spec, rules=RULES.validate_json(known))
+        except ValidationError:
+            pass
+    ruleset = Ruleset(spec, engines=build_engines(spec))
+    if cache is not None:
+        cache.remember_rules(RULES.dump_json(ruleset.rules).decode())
+    return ruleset

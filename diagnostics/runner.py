@@ -17,7 +17,9 @@ from patchgate.diagnostics.config import Config
 from patchgate.diagnostics.discovery import FileProblem, discover, file_sha256, read_source, relative_path
 from patchgate.diagnostics.languages import LanguageMap
 from patchgate.diagnostics.models import Diagnostic
-from patchgate.diagnostics.ruleset import UNREADABLE_FILE_RULE, Ruleset, RulesetSpec, build_engines, load_ruleset, tool_version
+from patchgate.diagnostics.ruleset import (
+    UNREADABLE_FILE_RULE, Ruleset, RulesetSpec, build_engines, cached_ruleset, load_ruleset, spec_digest, spec_for, tool_version,
+)
 from patchgate.diagnostics.reuse import NOTHING, FileJob, merged, plan
 from patchgate.diagnostics.selection import RuleSelector
 from patchgate.diagnostics.source import RuleEngine, SourceFile
@@ -113,6 +115,8 @@ def _check_batch(jobs: list[FileJob], root: str, max_size: int, languages: Langu
 def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, max_size: int, progress: Progress | None) -> Iterator[Outcome]:
     """Outcomes of file jobs as batches finish (so the caller decodes results while workers are busy)."""
     global _WORKER_ENGINES, _WORKER_RULES
+    if not jobs:
+        return
     _WORKER_ENGINES, _WORKER_RULES = ruleset.engines, ruleset.by_id  # a forked worker inherits them
     work = functools.partial(_check_batch, root=str(root), max_size=max_size, languages=ruleset.languages)
     batches = largest_first(jobs, lambda job: job.absolute, workers)
@@ -121,14 +125,15 @@ def _run_jobs(jobs: list[FileJob], ruleset: Ruleset, root: Path, workers: int, m
 
 def run_check(paths: list[Path], config: Config, options: CheckOptions, progress: Progress | None = None) -> CheckResult:
     """Discover, look up the cache, check the rest; the whole `patchgate check`."""
-    ruleset = load_ruleset(config)
+    spec = spec_for(config)
+    use_cache = options.use_cache and config.cache.enabled
+    cache = ResultCache(config.root / config.cache.dir, spec_digest(spec), tool_version()) if use_cache else None
+    ruleset = cached_ruleset(spec, cache)
     selector = RuleSelector(ruleset.rules, config, options.select, options.ignore, options.extend_select)
     digest = hashlib.sha256(f"{ruleset.digest}:{selector.digest()}".encode()).hexdigest()
     found = discover(paths, config, ruleset.languages)
     diagnostics = [_problem_diagnostic(problem.path, problem.reason, config.root) for problem in found.problems]
     files = [(str(path), relative, selector.selected_for(relative)) for path in found.files for relative in [relative_path(path, config.root)]]
-    use_cache = options.use_cache and config.cache.enabled
-    cache = ResultCache(config.root / config.cache.dir, ruleset.digest, tool_version()) if use_cache else None
     hashes, rows = _cache_rows(cache, files, config) if cache else ({}, {})
     hits: list[Outcome] = []
     jobs: list[FileJob] = []

@@ -1,8 +1,8 @@
 """Which rules run on which file: select/ignore by id, alias, alias prefix, tag or ALL.
 
 Selection is resolved in layers, like ruff: the defaults, then the config file, then the
-command line, then each per-path override that matches the file (per-file-ignores first,
-then `per-path` entries in order). A layer with `select` starts from nothing; without one
+command line, then each per-path override that matches the file (the built-in entry for
+tests first, then per-file-ignores, then `per-path` entries in order). A layer with `select` starts from nothing; without one
 it edits the previous result. Inside one layer the most specific selector wins for each
 rule (id or alias > alias prefix, longer first > tag > ALL) and `ignore` wins a tie.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pathspec
 
-from patchgate.diagnostics.config import Config
+from patchgate.diagnostics.config import BUILTIN_PER_PATH, Config
 from patchgate.diagnostics.errors import ConfigError, InputError
 from patchgate.diagnostics.models import Rule
 
@@ -177,9 +177,14 @@ class RuleSelector:
         return self._layer(select, extend, ignore, ("--select", "--extend-select", "--ignore"), InputError, "--select")
 
     def _override_layers(self) -> list[tuple[pathspec.GitIgnoreSpec, Layer, list[str]]]:
-        """per-file-ignores, then per-path entries, each with its compiled globs."""
+        """The built-in per-path entries, per-file-ignores, then per-path entries, each with its compiled globs."""
         c = self.config
         layers = []
+        for entry in BUILTIN_PER_PATH if c.default_per_path else ():
+            origin = f"the built-in per-path entry for tests ({c.key_label('default-per-path')} = true)"
+            known = [selector for selector in entry.ignore if self.resolve(selector, origin) is not None]
+            layer = self._layer(None, (), known, (origin, origin, origin), ConfigError, origin)
+            layers.append((pathspec.GitIgnoreSpec.from_lines(entry.paths), layer, list(entry.paths)))
         for glob, ids in c.per_file_ignores.items():
             origin = c.key_label(f"per-file-ignores.{json.dumps(glob)}")
             layer = self._layer(None, (), ids, (origin, origin, origin), ConfigError, origin)

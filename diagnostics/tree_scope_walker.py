@@ -12,12 +12,32 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
+from patchgate.diagnostics.prefilter import Probe
 from patchgate.diagnostics.tree_expression_walker import ExpressionWalker
-from patchgate.diagnostics.tree_scopes import Imported, Scope, dotted_prefixes
+from patchgate.diagnostics.tree_scopes import Imported, Links, Scope, dotted_prefixes
 
 
 class Unsupported(Exception):
     """Syntax whose scoping the walker does not model (PEP 695 type parameters): the rule stays silent."""
+
+
+def module_scopes(probe: Probe) -> tuple[ScopeWalker, Links] | None:
+    """The module's scopes and read-to-binding links, walked once per file and shared by every rule that
+    asks; None when CPython cannot parse the file or it uses syntax the walker does not model."""
+    if "_module_scopes" not in probe.__dict__:
+        probe.__dict__["_module_scopes"] = _walked(probe.tree)
+    return probe.__dict__["_module_scopes"]
+
+
+def _walked(tree: ast.Module | None) -> tuple[ScopeWalker, Links] | None:
+    if tree is None:
+        return None
+    walker = ScopeWalker()
+    try:
+        walker.walk(tree)
+    except Unsupported:
+        return None
+    return walker, Links(walker.reads)
 
 
 class ScopeWalker(ExpressionWalker):

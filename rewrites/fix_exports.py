@@ -4,7 +4,8 @@ A fix removes a name when it takes away one of the module-level imports that bin
 branch of `if x: from a import n` / `else: from b import n` counts, since two fixes may take both). That name is a re-export when the file is a package's `__init__`, when
 `__all__` lists it, when it is bound as `import x as x` / `from m import a as a`, or when
 another workspace module imports it from this one (`from this.module import name`, or
-`this.module.name` / `alias.name` after importing the module). Python's own `ast` reads the
+`this.module.name` / `alias.name` after importing the module), or when the module passes other imports
+on that way (a `compat` module: what it imports is its interface). Python's own `ast` reads the
 files: only the files that mention a removed name are parsed, and only when some fix removes one.
 """
 
@@ -90,6 +91,9 @@ class ExportGuard:
     files: dict[str, _File] = field(default_factory=dict)
     removals: dict[tuple[str, int], set[str]] = field(default_factory=dict)
     importers: dict[tuple[str, str], str] = field(default_factory=dict)
+    bound_by_module: dict[str, set[str]] = field(default_factory=dict)
+    hubs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """module -> (an importer, a name it takes that the module itself imported): the module passes imports on."""
 
     def add(self, path: str, text: str, found: list[Diagnostic]) -> None:
         """Record which module-level import names each fix of a Python file removes."""
@@ -116,6 +120,8 @@ class ExportGuard:
             if module is not None:
                 wanted.setdefault(module.name, set()).update(names)
         every = set().union(*wanted.values()) if wanted else set()
+        every |= {module.rsplit(".", 1)[-1] for module in wanted}  # importers of the module may make it a hub
+        self.bound_by_module = {f.module.name: set(f.bound) for f in self.files.values() if f.module is not None}
         for file in workspace_files:
             relative = relative_path(file, self.config.root)
             if not relative.endswith((".py", ".pyi")):
@@ -141,6 +147,8 @@ class ExportGuard:
                 for alias in node.names:
                     if source in wanted and alias.name in wanted[source] and (own is None or own.name != source):
                         self.importers.setdefault((source, alias.name), relative)
+                    if source in wanted and alias.name in self.bound_by_module.get(source, ()) and (own is None or own.name != source):
+                        self.hubs.setdefault(source, (relative, alias.name))
                     if source and f"{source}.{alias.name}" in wanted:
                         module_objects.add(f"{source}.{alias.name}")
             elif isinstance(node, ast.Import):
@@ -167,4 +175,8 @@ class ExportGuard:
             importer = self.importers.get((file.module.name, name)) if file.module else None
             if importer is not None:
                 return f"removes `{name}`, which {importer} imports from this module"
+            hub = self.hubs.get(file.module.name) if file.module else None
+            if hub is not None:
+                return (f"removes `{name}` from a module that passes its imports on ({hub[0]} imports `{hub[1]}` from it): "
+                        "code outside the workspace may import it the same way")
         return None

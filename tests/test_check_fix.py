@@ -36,10 +36,10 @@ def test_diff_with_nothing_to_fix_exits_0(ws: Path) -> None:
 
 
 def test_fix_applies_through_the_gate_and_reports_what_is_left(ws: Path) -> None:
-    write_files(ws, {"b.py": "x = 1\nok = x == None\n"})
+    write_files(ws, {"b.py": "x = 1\nok = not x in (1, 2)\n"})
     result = run_patchgate("check", "--fix", "--format", "json", cwd=ws)
     assert result.code == 0, result.stderr
-    assert (ws / "a.py").read_text() == FIXED and (ws / "b.py").read_text() == "x = 1\nok = x is None\n"
+    assert (ws / "a.py").read_text() == FIXED and (ws / "b.py").read_text() == "x = 1\nok = x not in (1, 2)\n"
     assert json.loads(result.stdout)["diagnostics"] == [] and "fixed 2 problem(s) in 2 file(s)" in result.stderr
     events = read_events(ws)
     assert [e.event for e in events] == ["decision", "apply"] and events[0].data["verdict"] == "permit"
@@ -67,6 +67,17 @@ def test_unsafe_fixes_wait_for_the_flag(ws: Path) -> None:
     again = run_patchgate("check", "--fix", "--unsafe-fixes", cwd=ws)
     assert again.code == 0, again.stderr
     assert "raise NotImplementedError" in (ws / "c.py").read_text()
+
+
+def test_compare_to_none_on_an_orm_column_is_fixed_only_when_asked(ws: Path) -> None:
+    """`Model.deleted_at == None` builds `IS NULL` in SQLAlchemy: `is None` would be a plain False."""
+    query = "from app.models import Session, Task\n\nopen_tasks = Session().query(Task).filter(Task.deleted_at == None)\n"
+    write_files(ws, {"queries.py": query})
+    result = run_patchgate("check", "--fix", cwd=ws)
+    assert "1 more with --unsafe-fixes" in result.stderr and "compare-to-none" in result.stdout, result.stderr
+    assert (ws / "queries.py").read_text() == query and (ws / "a.py").read_text() == FIXED
+    assert run_patchgate("check", "--fix", "--unsafe-fixes", cwd=ws).code == 0
+    assert "filter(Task.deleted_at is None)" in (ws / "queries.py").read_text()
 
 
 @pytest.mark.parametrize("args", [["--unsafe-fixes"], ["--fix", "--stdin-filename", "x.py"]])

@@ -105,8 +105,9 @@ select = ["S307"]
     selector = selector_for(tmp_path, toml)
     everything = {r.id for r in RULES} - {"experimental"}
     assert selector.selected_for("src/a.py") == everything
-    assert selector.selected_for("tests/unit/test_a.py") == everything - {"no-print"}
-    assert selector.selected_for("pkg/conftest.py") == everything - {"no-print"}
+    # The built-in entry for tests turns security rules off there first.
+    assert selector.selected_for("tests/unit/test_a.py") == everything - {"no-print", "eval-used"}
+    assert selector.selected_for("pkg/conftest.py") == everything - {"no-print", "eval-used"}
     assert selector.selected_for("legacy/old/x.py") == {"eval-used"}
     assert selector.alias_for("eval-used", "legacy/old/x.py") == "S307"
     assert selector.selected_for("scripts/run.py") == everything - {"compare-to-none", "compare-to-bool", "bare-except"}
@@ -134,3 +135,20 @@ def test_selection_is_cached_per_override_match(tmp_path: Path) -> None:
     selector = selector_for(tmp_path, '[[per-path]]\npaths = ["tests/"]\nignore = ["T201"]\n')
     first = selector.selected_for("tests/a.py")
     assert selector.selected_for("tests/b.py") is first
+
+
+def test_the_built_in_entry_for_tests_goes_first_and_can_be_turned_off(tmp_path: Path) -> None:
+    everything = {r.id for r in RULES} - {"experimental"}
+    selector = selector_for(tmp_path, '[[per-path]]\npaths = ["tests/**"]\nextend-select = ["S307"]\n')
+    assert selector.selected_for("pkg/tests/test_views.py") == everything - {"eval-used"}
+    assert selector.selected_for("tests/test_views.py") == everything
+    assert selector.selected_for("api_test.py") == everything - {"eval-used"}
+    assert selector.selected_for("src/testing.py") == everything
+    assert "off: ignored by 'security' (tag) in the built-in per-path entry" in selector.explain("eval-used")
+    plain = selector_for(tmp_path, "default-per-path = false\n")
+    assert plain.selected_for("tests/test_views.py") == everything and plain.digest() != selector_for(tmp_path).digest()
+
+
+def test_the_built_in_entry_needs_no_security_rule(tmp_path: Path) -> None:
+    selector = RuleSelector([rule("no-print", ["T201"], ["debug"])], load_config(tmp_path))
+    assert selector.selected_for("tests/test_a.py") == {"no-print"}

@@ -26,7 +26,7 @@ VALID = {
 
 # language -> (broken code, expected (0-based line, 0-based column), expected message)
 BROKEN = {
-    "python": ("x = 1\nprint(x\n", (1, 5), "unclosed `(`"),
+    "python": ("x = 1\nprint(x\n", (1, 5), "'(' was never closed"),  # CPython's parser and wording
     "javascript": ("let a = 1;\nlet x = ;\n", (1, 6), "unexpected `=` in declaration"),
     "typescript": ("function f(a: ) {}\n", (0, 12), "unexpected `:` in parameter list"),
     "tsx": ("const a = <div>{x</div>;\n", (0, 15), "unclosed `{`"),
@@ -85,15 +85,15 @@ def test_missing_named_node_names_its_kind() -> None:
 
 
 def test_unmatched_closer_points_at_it_with_context() -> None:
-    (found,) = check("def f():\n    return )\n", "python")
-    assert found.message == "unexpected `)` in function definition"
+    (found,) = check("function f() {\n    return );\n}\n", "javascript")
+    assert found.message == "unexpected `)` in return statement"
     assert (found.span.start_line, found.span.start_column, found.span.end_column) == (1, 11, 12)
 
 
 def test_columns_are_code_points_after_non_bmp_characters() -> None:
     text = "x = '😀😀' + )\n"
     (found,) = check(text, "python")
-    assert found.message == "unexpected `)`"
+    assert found.message == "unmatched ')'"
     assert found.span.start_column == text.index(")") == 11
     assert text[found.span.start_offset : found.span.end_offset] == ")"
 
@@ -148,3 +148,16 @@ def test_rule_metadata() -> None:
         assert check(example.code, "python") == []
     for example in rule.invalid:
         assert check(example.code, "python")
+
+
+def test_tree_sitter_columns_are_code_points_after_non_bmp_characters() -> None:
+    text = "let s = '😀😀' + );\n"
+    (found,) = check(text, "javascript")
+    assert found.message == "unexpected `)` in declaration"
+    assert found.span.start_column == text.index(")") == 15
+
+
+def test_null_bytes_in_python_are_reported_where_they_are() -> None:
+    (found,) = check("x = 1\ny = 2\x00\n", "python")
+    assert (found.span.start_line, found.span.start_column) == (1, 5)
+    assert "null bytes" in found.message

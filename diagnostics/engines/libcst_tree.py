@@ -33,6 +33,12 @@ class TreeLocator:
         column = byte_column if line_text.isascii() else len(line_text.encode("utf-8")[:byte_column].decode("utf-8", "ignore"))
         return min(line_start + column, len(self.source.text))
 
+    def char_offset(self, line: int, column: int) -> int:
+        """Code-point offset of a 1-based line and a 0-based code-point column (a SyntaxError's counting),
+        clamped to the end of that line."""
+        line_start, line_text = self._line(line - 1)
+        return line_start + max(0, min(column, len(line_text.rstrip("\r\n"))))
+
     def span(self, start: TreePosition, end: TreePosition) -> Span:
         """The span between two tree positions."""
         return self.source.lines.span(self.offset(start), self.offset(end))
@@ -65,6 +71,7 @@ def tree_diagnostics(source: SourceFile, rule: Rule, reports: Iterable[TreeRepor
             span=locator.span(report.start, report.end),
             engine="libcst",
             fix=[locator.edit(edit) for edit in report.fix] or None,
+            note=report.note,
             url=rule.url,
         )
         for report in reports

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from patchgate.diagnostics.engines.grammars import available_languages, parser_for
+from patchgate.diagnostics.engines.python_syntax import CPythonError, cpython_verdict
+from patchgate.diagnostics.engines.templates import as_template
 from patchgate.diagnostics.models import Diagnostic, Rule, RuleExample
 from patchgate.diagnostics.source import SourceFile
 from patchgate.diagnostics.span import byte_to_char_offsets
@@ -40,6 +42,20 @@ there and is not (reported as *expected*). Every other rule sees a repaired tree
 syntax errors first. Languages: python, javascript, typescript, tsx, go, rust, json, yaml,
 toml and bash, each when its `tree-sitter-<language>` wheel is installed (`patchgate doctor`
 lists them). At most 20 errors are reported per file; the last one says how many more exist.
+
+Python files are judged by CPython's own parser, which rejects much that tree-sitter's grammar
+recovers from (`print "x"`, a default argument before a plain one, bad indentation, mixed tabs
+and spaces, `x := 1` as a statement, `1abc`): its first error is reported in its own words and
+at its own position, and tree-sitter adds only errors on later lines. The parse is for the
+`target-version` (CPython's `feature_version`): `match` is an error for py39, `except*` for
+py310, `type X = ...` for py311, with a note when the running Python accepts it. When the target
+is newer than the Python patchgate runs on, a file that Python rejects is left to tree-sitter
+(its grammar knows the newest syntax). Errors CPython raises only when compiling to bytecode
+(`return` outside a function, `break` outside a loop) are not syntax errors here.
+
+A file that fails to parse and holds Jinja or Django tags (`{% if %}`, `{{ value }}`, `{# #}`),
+such as Django's `i18n_catalog.js` or a Helm chart's YAML, is a template: it is reported once, as
+an info at its first tag, instead of one error per tag.
 
 | language | valid | invalid |
 |---|---|---|
@@ -74,6 +90,8 @@ class _Finding:
     start_byte: int
     end_byte: int
     message: str
+    node_byte: int = -1
+    """Where the ERROR or MISSING node starts (the reported token may be inside it); -1: at start_byte."""
 
 
 def _parse(source: SourceFile) -> Node | None:
@@ -171,7 +189,7 @@ def _context(node: Node) -> str:
 def _missing_finding(node: Node) -> _Finding:
     """`expected `)`` for a token, `expected identifier` for a named node."""
     what = node.type.replace("_", " ") if node.is_named else f"`{node.type}`"
-    return _Finding(node.start_byte, node.end_byte, f"expected {what}{_context(node)}")
+    return _Finding(node.start_byte, node.end_byte, f"expected {what}{_context(node)}", node.start_byte)
 
 
 def _error_finding(node: Node) -> _Finding:
@@ -180,10 +198,10 @@ def _error_finding(node: Node) -> _Finding:
     culprit = _bracket_culprit(leaves)
     if culprit is not None:
         leaf, kind = culprit
-        return _Finding(leaf.start_byte, leaf.end_byte, f"{kind} `{leaf.type}`{_context(node)}")
+        return _Finding(leaf.start_byte, leaf.end_byte, f"{kind} `{leaf.type}`{_context(node)}", node.start_byte)
     if not leaves:
-        return _Finding(node.start_byte, node.end_byte, f"syntax error{_context(node)}")
-    return _Finding(node.start_byte, node.end_byte, f"unexpected `{_token_text(_first_piece(node))}`{_context(node)}")
+        return _Finding(node.start_byte, node.end_byte, f"syntax error{_context(node)}", node.start_byte)
+    return _Finding(node.start_byte, node.end_byte, f"unexpected `{_token_text(_first_piece(node))}`{_context(node)}", node.start_byte)
 
 
 def find_errors(root: Node) -> tuple[list[_Finding], int]:
@@ -205,29 +223,64 @@ def find_errors(root: Node) -> tuple[list[_Finding], int]:
 
 
 class SyntaxEngine:
-    """The tree-sitter engine: one parse per file, one `syntax-error` rule for every language."""
+    """One parse per file, one `syntax-error` rule for every language; Python files are judged by CPython."""
+
+    def __init__(self, python_target: tuple[int, int] = (3, 10)) -> None:
+        self.python_target = python_target
 
     def rules(self) -> list[Rule]:
         """The single rule this engine runs."""
         return [SYNTAX_RULE]
 
     def check(self, source: SourceFile, selected: frozenset[str]) -> list[Diagnostic]:
-        """Every ERROR and MISSING node as a diagnostic; unknown languages give nothing."""
+        """Every syntax error as a diagnostic; unknown languages give nothing."""
         if SYNTAX_RULE.id not in selected:
             return []
         try:
-            root = _parse(source)
-            if root is None or not root.has_error:
+            found = None
+            if source.language == "python":
+                verdict = cpython_verdict(source, self.python_target)
+                if verdict.judged:
+                    found = self._python(source, verdict.error)
+            if found is None:
+                found = self._capped(*self._tree_sitter(source))
+            if not found:
                 return []
-            findings, extra = find_errors(root)
-            return self._diagnostics(source, findings, extra)
+            return as_template(source, SYNTAX_RULE.id) or found
         except Exception:  # a grammar bug must not fail the run; other engines still report
             return []
 
-    def _diagnostics(self, source: SourceFile, findings: list[_Finding], extra: int) -> list[Diagnostic]:
-        """Convert byte findings to code-point spans, noting the errors past the cap."""
+    def _tree_sitter(self, source: SourceFile, after: int = -1) -> tuple[list[Diagnostic], int]:
+        """tree-sitter's findings whose node starts past code-point offset `after`, and how many more exist."""
+        root = _parse(source)
+        if root is None or not root.has_error:
+            return [], 0
+        findings, extra = find_errors(root)
         table = byte_to_char_offsets(source.text)
-        diagnostics = [self._diagnostic(source, f, table) for f in findings]
+        last = len(table) - 1
+        kept = [f for f in findings if table[min(f.node_byte if f.node_byte >= 0 else f.start_byte, last)] > after]
+        return [self._diagnostic(source, f, table) for f in kept], extra
+
+    def _python(self, source: SourceFile, error: CPythonError | None) -> list[Diagnostic]:
+        """CPython's error, then tree-sitter's findings on later lines (further errors CPython stops before)."""
+        if error is None:
+            return []  # CPython parsed it: tree-sitter's errors on valid Python are gaps in its grammar
+        first = Diagnostic(
+            rule_id=SYNTAX_RULE.id,
+            severity=SYNTAX_RULE.severity,
+            message=error.message,
+            path=source.path,
+            span=source.lines.span(error.start, error.end),
+            engine="tree-sitter",
+            note=error.note,
+        )
+        later, extra = self._tree_sitter(source, error.covers_to) if error.covers_to < len(source.text) else ([], 0)
+        return self._capped([first, *later], extra)
+
+    def _capped(self, diagnostics: list[Diagnostic], extra: int) -> list[Diagnostic]:
+        """At most MAX_ERRORS diagnostics; the last one notes how many more the file has."""
+        extra += max(0, len(diagnostics) - MAX_ERRORS)
+        diagnostics = diagnostics[:MAX_ERRORS]
         if extra and diagnostics:
             note = f"{extra} more syntax error{'s' if extra != 1 else ''} in this file not reported"
             diagnostics[-1] = diagnostics[-1].model_copy(update={"note": note})

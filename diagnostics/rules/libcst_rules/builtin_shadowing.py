@@ -35,8 +35,11 @@ class BuiltinShadowing(PythonRule):
     compile is left to the syntax-error rule.
 
     Not reported: class attributes and methods (they live in the class namespace and are reached
-    through the instance, A003), imports (`from io import open` is deliberate), and the names the
-    `site` module adds (`help`, `exit`, `license`, ...). No fix: a rename needs a human choice.
+    through the instance, A003), imports (`from io import open` is deliberate), the names the
+    `site` module adds (`help`, `exit`, `license`, ...), a builtin re-bound to itself
+    (`str = str`, the Python 2 compatibility idiom: the value is the builtin), `.pyi` stubs (they
+    describe an API and run nothing), and `@overload` signatures (type declarations only: the
+    implementation that follows them is checked). No fix: a rename needs a human choice.
     """
     VALID = [
         "class Model:\n    id = 1\n\n    def type(self):\n        return 'model'\n",
@@ -44,6 +47,19 @@ class BuiltinShadowing(PythonRule):
         "from io import open\n",
         "def f(*, ident):\n    return ident\n",
         "class Row:\n    for iter in range(2):\n        pass\n    type: int = 0\n",
+        "if is_py3:\n    str = str\n    bytes = bytes\n    basestring = (str, bytes)\n",
+        "str, bytes = str, bytes\n",
+        """
+        from typing import overload
+
+        @overload
+        def coerce(value: str, type: None = None) -> str: ...
+        @overload
+        def coerce(value: bytes, type: type[int]) -> int: ...
+        def coerce(value, kind=None):
+            return value
+        """,
+        "import typing as t\n\nclass Field:\n    @t.overload\n    def get(self, default: None = None, *, format: str) -> str: ...\n",
     ]
     INVALID = [
         "list = [1, 2]\n",
@@ -54,13 +70,15 @@ class BuiltinShadowing(PythonRule):
         "class Table:\n    ids = [id for id in range(3)]\n",
         "class Table:\n    global list\n    list = []\n",
         "try:\n    pass\nexcept OSError as hash:\n    pass\n",
+        "str = bytes\n",
+        "from typing import overload\n\n@overload\ndef read(n: int) -> bytes: ...\ndef read(n, format=None):\n    return n\n",
     ]
 
     @classmethod
     def may_match(cls, probe: Probe) -> bool:
-        """Some scope binds a builtin's name by anything but an import, outside a class body (or out of one
+        """Not a stub, and some scope binds a builtin's name by anything but an import, outside a class body (or out of one
         through `global`/`nonlocal`)."""
-        return probe.any_symbol(
+        return not is_stub(probe.path) and probe.any_symbol(
             lambda scope, symbol: symbol.get_name() in BUILTIN_NAMES
             and (scope.get_type() != "class" or symbol.is_declared_global() or symbol.is_nonlocal())
             and (symbol.is_assigned() or symbol.is_parameter() or symbol.is_namespace())
@@ -69,7 +87,7 @@ class BuiltinShadowing(PythonRule):
     @classmethod
     def check_tree(cls, probe: Probe) -> list[TreeReport]:
         """Every binding of a builtin's name outside a class body, read off CPython's tree."""
-        if probe.tree is None:
+        if probe.tree is None or is_stub(probe.path):
             return []
         walker = _Bindings(probe)
         walker.visit(probe.tree)
@@ -92,11 +110,16 @@ class _Bindings(ast.NodeVisitor):
         self.probe = probe
         self.scopes = [_Scope(is_class=False)]
         self.reports: list[TreeReport] = []
+        self.self_bound: set[int] = set()
+        """Name nodes of `str = str`: bound to the builtin itself."""
 
     def visit_FunctionDef(self, node: Function) -> None:
-        self._bind_defined(node, "function")
+        """An `@overload` signature declares types only: its name and parameters bind nothing that runs."""
+        overload = any(_is_overload(decorator) for decorator in node.decorator_list)
+        if not overload:
+            self._bind_defined(node, "function")
         self._visit_all([*node.decorator_list, *_outer_parts(node.args), node.returns])
-        self._inside(False, [*_parameters(node.args), *node.body])
+        self._inside(False, [*([] if overload else _parameters(node.args)), *node.body])
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -120,13 +143,18 @@ class _Bindings(ast.NodeVisitor):
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = visit_comprehension_scope
 
+    def visit_Assign(self, node: ast.Assign) -> None:
+        """`str = str` re-binds the builtin to itself (a Python 2 compatibility idiom): nothing is hidden."""
+        self.self_bound.update(id(target) for target in _self_bound(node))
+        self.generic_visit(node)
+
     def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
         self.scopes[-1].redirected.update(node.names)
 
     visit_Nonlocal = visit_Global
 
     def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Store):
+        if isinstance(node.ctx, ast.Store) and id(node) not in self.self_bound:
             self._bind(node.id, node.lineno, node.col_offset, "variable")
 
     def visit_arg(self, node: ast.arg) -> None:
@@ -168,6 +196,31 @@ class _Bindings(ast.NodeVisitor):
         for node in nodes:
             if node is not None:
                 self.visit(node)
+
+
+def is_stub(path: str) -> bool:
+    """A `.pyi` type stub: it declares an API and never runs."""
+    return path.endswith(".pyi")
+
+
+def _is_overload(decorator: ast.expr) -> bool:
+    """`@overload`, `@typing.overload`, `@t.overload`."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+    return name == "overload"
+
+
+def _self_bound(node: ast.Assign) -> list[ast.expr]:
+    """Targets bound to the same name they read: `str = str`, and each place of `str, bytes = str, bytes`."""
+    pairs: list[tuple[ast.expr, ast.expr]] = []
+    for target in node.targets:
+        if isinstance(target, ast.Name):
+            pairs.append((target, node.value))
+        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)):
+            if len(target.elts) == len(node.value.elts):
+                pairs.extend(zip(target.elts, node.value.elts))
+    return [target for target, value in pairs
+            if isinstance(target, ast.Name) and isinstance(value, ast.Name) and target.id == value.id]
 
 
 def _outer_parts(arguments: ast.arguments) -> list[ast.AST | None]:

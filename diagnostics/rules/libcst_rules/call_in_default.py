@@ -8,20 +8,21 @@ from typing import Optional
 
 from patchgate.diagnostics.prefilter import Probe
 from patchgate.diagnostics.python_rule import PythonRule, TreeReport
+from patchgate.diagnostics.rules.libcst_rules.qualified_names import qualified_names
 
 IMMUTABLE_CALLS = frozenset({
-    "bool", "bytes", "complex", "float", "frozenset", "int", "range", "str", "tuple",
+    *(f"builtins.{name}" for name in ("bool", "bytes", "complex", "float", "frozenset", "int", "range", "str", "tuple")),
     "datetime.date", "datetime.datetime", "datetime.time", "datetime.timedelta", "decimal.Decimal", "fractions.Fraction",
     "operator.attrgetter", "operator.itemgetter", "operator.methodcaller", "pathlib.Path",
     "types.MappingProxyType", "re.compile",
 })
 """Calls that return a value nobody can mutate: sharing it between calls is harmless (ruff's list; not
 `object()`, whose identity is usually the point, as in a sentinel)."""
-MUTABLE_CALLS = frozenset({"dict", "list", "set", "collections.Counter", "collections.OrderedDict",
+MUTABLE_CALLS = frozenset({"builtins.dict", "builtins.list", "builtins.set", "collections.Counter", "collections.OrderedDict",
                            "collections.defaultdict", "collections.deque"})
 """Left to mutable-default-argument (B006)."""
 IMMUTABLE_TYPES = frozenset({
-    "bool", "bytes", "complex", "float", "frozenset", "int", "object", "range", "str", "tuple",
+    *(f"builtins.{name}" for name in ("bool", "bytes", "complex", "float", "frozenset", "int", "object", "range", "str", "tuple")),
     "collections.abc.Sized", "typing.LiteralString", "typing.Sized",
     *(f"collections.abc.{name}" for name in ("ByteString", "Collection", "Container", "Iterable", "Mapping", "Reversible", "Sequence", "Set")),
     *(f"typing.{name}" for name in ("AbstractSet", "ByteString", "Callable", "Collection", "Container", "FrozenSet",
@@ -31,48 +32,26 @@ IMMUTABLE_TYPES = frozenset({
 UNIONS = frozenset({"typing.Optional", "typing.Union"})
 
 
-class Names:
-    """Qualified names of expressions, from the module's imports (`td` -> `datetime.timedelta`)."""
+def immutable_annotation(names: dict[ast.expr, str], node: ast.expr) -> bool:
+    """Does the annotation name an immutable type (through Optional, Union, `|` and Annotated)?"""
+    if isinstance(node, ast.Constant) and node.value is None:
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return immutable_annotation(names, node.left) and immutable_annotation(names, node.right)
+    if isinstance(node, ast.Subscript):
+        name = _typing(names.get(node.value))
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if name in UNIONS:
+            return all(immutable_annotation(names, item) for item in items)
+        if name == "typing.Annotated":
+            return immutable_annotation(names, items[0])
+        return name in IMMUTABLE_TYPES
+    return _typing(names.get(node)) in IMMUTABLE_TYPES
 
-    def __init__(self, probe: Probe, tree: ast.Module) -> None:
-        self.imported: dict[str, str] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    self.imported[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                for alias in node.names:
-                    self.imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        self.bound = probe.bound_names
 
-    def qualified(self, node: ast.expr) -> Optional[str]:
-        """`module.name` of an imported name or attribute chain; a builtin's own name; None if unknown."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        base = self.imported.get(node.id) or (node.id if node.id not in self.bound and not parts else None)
-        if base is None:
-            return None
-        return ".".join([base.replace("typing_extensions", "typing"), *reversed(parts)])
-
-    def immutable_annotation(self, node: ast.expr) -> bool:
-        """Does the annotation name an immutable type (through Optional, Union, `|` and Annotated)?"""
-        if isinstance(node, ast.Constant) and node.value is None:
-            return True
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            return self.immutable_annotation(node.left) and self.immutable_annotation(node.right)
-        if isinstance(node, ast.Subscript):
-            name = self.qualified(node.value)
-            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            if name in UNIONS:
-                return all(self.immutable_annotation(item) for item in items)
-            if name == "typing.Annotated":
-                return self.immutable_annotation(items[0])
-            return name in IMMUTABLE_TYPES
-        return self.qualified(node) in IMMUTABLE_TYPES
+def _typing(name: Optional[str]) -> Optional[str]:
+    """`typing_extensions.X` is `typing.X`."""
+    return "typing" + name[len("typing_extensions"):] if name and name.startswith("typing_extensions.") else name
 
 
 def default_calls(default: ast.expr) -> Iterator[ast.Call]:
@@ -149,13 +128,13 @@ class FunctionCallInDefaultArgument(PythonRule):
         ]
         if not suspects:
             return []
-        names = Names(probe, probe.tree)
+        names = qualified_names(probe)
         reports = []
         for parameter, calls in suspects:
-            if parameter.annotation is not None and names.immutable_annotation(parameter.annotation):
+            if parameter.annotation is not None and immutable_annotation(names, parameter.annotation):
                 continue
             for call in calls:
-                name = names.qualified(call.func)
+                name = names.get(call.func)
                 if name in IMMUTABLE_CALLS or name in MUTABLE_CALLS:
                     continue
                 shown = ast.unparse(call.func) if isinstance(call.func, (ast.Name, ast.Attribute)) else "..."

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from patchgate.diagnostics.prefilter import IDENTIFIER, Probe
+from patchgate.diagnostics.prefilter import IDENTIFIER, Probe, annotations_of
+from patchgate.diagnostics.tree_scopes import dotted_prefixes
 
 GUARD_EXCEPTIONS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While, ast.With,
@@ -130,12 +131,6 @@ def checkable(statement: ast.stmt) -> bool:
     return not (statement.module == "__future__" and statement.level == 0)
 
 
-def dotted_prefixes(name: str) -> list[str]:
-    """`import a.b.c` binds `a`, and a use of any of a.b.c, a.b, a counts."""
-    parts = name.split(".")
-    return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
-
-
 def _resolving_scopes(scopes: list[symtable.SymbolTable], name: str) -> list[symtable.SymbolTable]:
     """The scopes whose binding of `name` a read in the innermost scope may reach."""
     try:
@@ -213,13 +208,8 @@ def _strings(node: ast.expr) -> set[str]:
 
 def _hint_parts(node: ast.AST) -> Iterator[ast.AST]:
     """The parts of a node that are type hints: annotations, subscripts, typing calls' arguments."""
-    if isinstance(node, ast.arg) and node.annotation is not None:
-        yield node.annotation
-    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
-        yield node.returns
-    elif isinstance(node, ast.AnnAssign):
-        yield node.annotation
-    elif isinstance(node, ast.Subscript):
+    yield from annotations_of(node)
+    if isinstance(node, ast.Subscript):
         yield node.slice
     elif isinstance(node, ast.Call) and _called_name(node.func) in TYPE_HINT_CALLS:
         yield from node.args

@@ -8,7 +8,7 @@ import re
 
 from patchgate.diagnostics.python_rule import PythonRule, TreePosition, TreeReport
 from patchgate.diagnostics.prefilter import Probe, statement_blocks
-from patchgate.diagnostics.tree_scope_walker import ScopeWalker, Unsupported
+from patchgate.diagnostics.tree_scope_walker import ScopeWalker, module_scopes
 from patchgate.diagnostics.tree_scopes import Links
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
@@ -84,12 +84,10 @@ class RedefinedUnusedName(PythonRule):
         blocks = [block for block in statement_blocks(probe.tree) if _undecorated_repeat(block)]
         if not blocks:
             return []
-        walker = ScopeWalker()
-        try:
-            walker.walk(probe.tree)
-        except Unsupported:
+        scopes = module_scopes(probe)
+        if scopes is None:
             return []
-        check = _Check(probe.code, walker, Links(walker.reads))
+        check = _Check(probe.code, *scopes)
         return [report for block in blocks for report in check.block(block)]
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from patchgate.diagnostics.python_rule import PythonRule, TreeReport
 from patchgate.diagnostics.prefilter import Probe, is_function
-from patchgate.diagnostics.tree_scope_walker import ScopeWalker, Unsupported
+from patchgate.diagnostics.tree_scope_walker import module_scopes
 from patchgate.diagnostics.tree_scopes import Binding, Links
 
 
@@ -127,12 +127,10 @@ class UnusedVariable(PythonRule):
         """Plain assignments of a function's own scope whose name appears nowhere else in it, unread."""
         if probe.tree is None:
             return []
-        walker = ScopeWalker()
-        try:
-            walker.walk(probe.tree)
-        except Unsupported:
+        scopes = module_scopes(probe)
+        if scopes is None:
             return []
-        links = Links(walker.reads)
+        walker, links = scopes
         reports = []
         for function in _functions(probe.tree):
             for binding in _unused(function, walker.functions[id(function)].bindings, links):
