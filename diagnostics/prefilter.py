@@ -60,6 +60,13 @@ class Probe:
         line = bisect.bisect_right(self.line_offsets, offset) - 1
         return line + 1, offset - self.line_offsets[line]
 
+    def locate(self, name: str, start: tuple[int, int], stop: tuple[int, int], keyword: bytes) -> tuple[int, int]:
+        """(line, byte column) of the first `keyword name` between two tree positions, for names CPython
+        gives no position (`def name`, `except E as name`, `global name`); `start` itself if none."""
+        begin, end = self.byte_offset(*start), self.byte_offset(*stop)
+        found = re.search(keyword + rb"(" + re.escape(name.encode("utf-8")) + rb")\b", self.encoded[begin:end])
+        return self.tree_position(begin + found.start(1) if found else begin)
+
     def has_word(self, word: str) -> bool:
         """Does `word` occur as a whole identifier anywhere in the text (code, strings or comments)?"""
         return word in self.text and re.search(rf"(?<![\w.]){re.escape(word)}\b", self.text) is not None
@@ -82,6 +89,15 @@ class Probe:
         """Bound in this scope but read neither here nor by a nested scope."""
         name = symbol.get_name()
         return not symbol.is_referenced() and name not in self._free_below(scope) and name not in self.annotation_names
+
+    @functools.cached_property
+    def bound_names(self) -> frozenset[str]:
+        """Names some scope binds (assignment, import, def, class, parameter): a builtin's name among them
+        may not mean the builtin."""
+        return frozenset(
+            symbol.get_name() for scope in self.scopes() for symbol in scope.get_symbols()
+            if symbol.is_assigned() or symbol.is_imported() or symbol.is_namespace() or symbol.is_parameter()
+        )
 
     @functools.cached_property
     def tree(self) -> ast.Module | None:
@@ -142,6 +158,18 @@ def statement_blocks(tree: ast.AST) -> Iterator[list[ast.stmt]]:
             block = getattr(node, name, None)
             if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
                 yield block
+
+
+def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, nested ones included, without visiting expressions (most of a tree's nodes)."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in ("body", "orelse", "finalbody"):
+            stack.extend(getattr(node, field, ()))
+        for part in [*getattr(node, "handlers", ()), *getattr(node, "cases", ())]:
+            stack.extend(part.body)
 
 
 def annotations_in(tree: ast.AST) -> Iterator[ast.expr]:

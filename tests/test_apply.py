@@ -52,7 +52,7 @@ def test_second_apply_is_refused(project: Path) -> None:
 @pytest.mark.parametrize("edit", ["modify", "delete", "create"])
 def test_stale_plan_is_refused_naming_files_and_nothing_written(project: Path, edit: str) -> None:
     write_files(project, {"a.py": "x = 1\n", "b.py": "y = 1\n"})
-    decision_id = record(project, make_plan(project, {"a.py": "x = 2\n", "b.py": "y = 2\n", "c.py": "z\n"}))
+    decision_id = record(project, make_plan(project, {"a.py": "x = 2\n", "b.py": "y = 2\n", "c.py": "z = 3\n"}))
     if edit == "modify":
         (project / "b.py").write_text("y = 10\n")
     elif edit == "delete":

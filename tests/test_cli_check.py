@@ -93,7 +93,7 @@ def test_warm_run_parses_nothing_and_edits_invalidate(project: Path) -> None:
     second = report(run_patchgate("check", "--format", "json", "src", cwd=project, env=env))
     assert second == first
     assert (project / "visits.log").read_text().count("x") == visits, "a warm run must not run any rule"
-    (project / "src/app.py").write_text("def main():\n    shout()\n", encoding="utf-8")
+    (project / "src/app.py").write_text("from helpers import shout\n\n\ndef main():\n    shout()\n", encoding="utf-8")
     third = report(run_patchgate("check", "--format", "json", "src", cwd=project, env=env))
     assert {d["rule_id"] for d in third} == {"no-shout"}
     assert (project / "visits.log").read_text().count("x") > visits

@@ -25,13 +25,15 @@ from tempfile import TemporaryDirectory
 import pytest
 import yaml
 
+from patchgate.diagnostics.rules.libcst_rules import BUILTIN_LIBCST_RULES
+
 ROOT = Path(__file__).resolve().parents[1]
 RULE_DIR = ROOT / "diagnostics" / "rules" / "ast_grep"
 AST_GREP = Path(sys.executable).parent / "ast-grep"
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 TAGS = {"correctness", "deprecated", "security", "style"}
 SEVERITIES = {"error", "warning", "info", "hint"}
-LIBCST_RULE_IDS = {"unused-import", "builtin-shadowing", "os-system-call"}
+LIBCST_RULE_IDS = {rule.id for rule in BUILTIN_LIBCST_RULES}
 """Built-in rules of the libcst engine: the YAML pack must not duplicate them."""
 EXTENSIONS = {"python": ".py", "javascript": ".js", "typescript": ".ts", "tsx": ".tsx", "go": ".go", "rust": ".rs"}
 MIN_RULES = 28
@@ -197,6 +199,18 @@ def test_aliases_are_unique_across_the_pack() -> None:
     for stem, rule in PACK.items():
         for alias in rule.metadata.get("aliases") or []:
             owners.setdefault(alias, []).append(stem)
+    assert {a: o for a, o in owners.items() if len(o) > 1} == {}
+
+
+def test_aliases_are_unique_across_both_engines() -> None:
+    """A YAML rule and a Python rule never answer to the same ruff code."""
+    owners: dict[str, list[str]] = {}
+    for stem, rule in PACK.items():
+        for alias in rule.metadata.get("aliases") or []:
+            owners.setdefault(alias, []).append(stem)
+    for cls in BUILTIN_LIBCST_RULES:
+        for alias in cls.aliases:
+            owners.setdefault(alias, []).append(cls.id)
     assert {a: o for a, o in owners.items() if len(o) > 1} == {}
 
 

@@ -47,7 +47,7 @@ def test_a_warm_rerun_loads_no_rule_source_and_finds_the_same(tmp_path: Path) ->
     assert ("no-shout", "app.py") in first and ("unused-import", "app.py") in first
     assert findings(tmp_path) == first
     assert (tmp_path / "imports.log").read_text().count("loaded") == 1  # the re-run never imported the rules
-    (tmp_path / "app.py").write_text("shout()\n")  # a changed file must be checked: the engines are built
+    (tmp_path / "app.py").write_text("from loud import shout\n\nshout()\n")  # a changed file must be checked: the engines are built
     assert findings(tmp_path) == [("no-shout", "app.py")]
     assert (tmp_path / "imports.log").read_text().count("loaded") == 2
 

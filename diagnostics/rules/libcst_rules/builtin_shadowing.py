@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from dataclasses import dataclass, field
 
 from patchgate.diagnostics.python_rule import PythonRule, TreePosition, TreeReport
@@ -174,17 +173,8 @@ class _Bindings(ast.NodeVisitor):
         """Bind a name CPython gives no position: found after `keyword` between two nodes' starts."""
         if not self._shadows(name):
             return
-        where = self._locate(name, start, stop, keyword)
+        where = self.probe.locate(name, (start.lineno, start.col_offset), (stop.lineno, stop.col_offset), keyword)  # type: ignore[attr-defined]
         self._bind(name, *where, kind)
-
-    def _locate(self, name: str, start: ast.AST, stop: ast.AST, keyword: bytes) -> tuple[int, int]:
-        """(line, byte column) of the first `keyword name` between two nodes; the first node's own start if none."""
-        probe = self.probe
-        begin = probe.byte_offset(start.lineno, start.col_offset)  # type: ignore[attr-defined]
-        end = probe.byte_offset(stop.lineno, stop.col_offset)  # type: ignore[attr-defined]
-        pattern = keyword + rb"(" + re.escape(name.encode("utf-8")) + rb")\b"
-        found = re.search(pattern, probe.encoded[begin:end])
-        return probe.tree_position(begin + found.start(1) if found else begin)
 
     def _bind(self, name: str, line: int, byte_column: int, kind: str) -> None:
         """Report a builtin's name bound outside a class body (`global`/`nonlocal` move it out of one)."""
