@@ -46,9 +46,11 @@ def test_a_fix_that_breaks_an_import_is_sent_back(tmp_path: Path) -> None:
 
 
 def test_the_safe_fix_plan_is_permitted(tmp_path: Path) -> None:
-    root = git_repo(tmp_path / "repo", {**PACKAGE, "src/pkg/compat.py": "import os\nfrom json import JSONDecodeError\n"})
+    errors = "import os\n" + PACKAGE["src/pkg/errors.py"]  # compat passes its imports on: its own stay
+    root = git_repo(tmp_path / "repo", {**PACKAGE, "src/pkg/errors.py": errors})
     run, plan = plan_cli(root, "fix", "--no-cache")
-    assert plan is not None and "removes `JSONDecodeError`, which src/pkg/errors.py imports" in run.stderr, run
+    assert plan is not None and [f["path"] for f in plan["files"]] == ["src/pkg/errors.py"], run
+    assert "removes `JSONDecodeError`, which src/pkg/errors.py imports" in run.stderr, run
     run, verdict = decide(root, plan["id"])
     assert run.code == 0 and check(verdict, "python-modules") == {
         "id": "python-modules", "status": "pass", "detail": "compiled 1 Python file(s), imported 1", "verdict": "permit"}
