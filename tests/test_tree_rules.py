@@ -263,3 +263,23 @@ def test_redefined_unused_name_counts_uses_by_position_not_flow(tmp_path: Path) 
         ("`A` redefines the unused class from line 10", "A"),
         ("`k` redefines the unused function from line 16", "k"),
     ]
+
+
+PROCESS_STARTS = (
+    "import os\nimport subprocess\nfrom subprocess import run\n"
+    "subprocess.run(['ls', '-l'])\n"           # 4: partial path
+    "subprocess.run(cmd)\n"                     # 5: computed command
+    "subprocess.run(['git', name])\n"           # 6: both
+    "run([exe, 'x'])\n"                         # 7: computed command
+    "subprocess.check_output(['/usr/bin/git', 'status'])\n"
+    "subprocess.call('git status', shell=False)\n"  # 9: partial path
+    "subprocess.run(args, shell=True)\n"
+    "os.system('ls')\n"                         # 11: partial path
+)
+
+
+def test_process_starts_are_judged_as_ruff_judges_them(tmp_path: Path) -> None:
+    (tmp_path / "tool.py").write_text(PROCESS_STARTS, encoding="utf-8")
+    run = run_patchgate("check", "--select", "S603,S607", "--format", "json", "tool.py", cwd=tmp_path)
+    found = sorted((d["span"]["start_line"] + 1, d["source_alias"]) for d in json.loads(run.stdout)["diagnostics"])
+    assert found == [(4, "S607"), (5, "S603"), (6, "S603"), (6, "S607"), (7, "S603"), (9, "S607"), (11, "S607")], run.stdout

@@ -25,6 +25,7 @@ from patchgate.diagnostics.rules.libcst_rules.unused_variable import UnusedVaria
 from patchgate.diagnostics.rules.libcst_rules.useless_expression import UselessExpression
 from patchgate.diagnostics.rules.libcst_rules.warn_without_stacklevel import WarnWithoutStacklevel
 from patchgate.diagnostics.rules.libcst_rules.zip_without_strict import ZipWithoutStrict
+from patchgate.diagnostics.rules.libcst_rules.process_start import StartProcessWithPartialPath, SubprocessWithoutShell
 
 BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedImport,
@@ -52,6 +53,8 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     SqlStringBuilding,
     CollapsibleIf,
     DuplicateDictKey,
+    SubprocessWithoutShell,
+    StartProcessWithPartialPath,
 ]
 
 __all__ = [
@@ -81,4 +84,6 @@ __all__ = [
     "UselessExpression",
     "WarnWithoutStacklevel",
     "ZipWithoutStrict",
+    "SubprocessWithoutShell",
+    "StartProcessWithPartialPath",
 ]

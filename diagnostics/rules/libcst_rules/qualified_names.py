@@ -25,9 +25,11 @@ def qualified_names(probe: Probe) -> dict[ast.expr, str]:
     qualified name (`builtins.zip`, `subprocess.run`, `typing.Optional`); empty when it cannot parse."""
     if probe.tree is None or probe.table is None:
         return {}
-    walker = _QualifiedNames(probe.table)
-    walker.visit(probe.tree)
-    return walker.resolved
+    if "_qualified_names" not in probe.__dict__:  # one walk per file, whichever rules ask
+        walker = _QualifiedNames(probe.table)
+        walker.visit(probe.tree)
+        probe.__dict__["_qualified_names"] = walker.resolved
+    return probe.__dict__["_qualified_names"]
 
 
 def call_name(names: dict[ast.expr, str], call: ast.Call) -> str | None:
