@@ -26,6 +26,7 @@ from patchgate.diagnostics.rules.libcst_rules.useless_expression import UselessE
 from patchgate.diagnostics.rules.libcst_rules.warn_without_stacklevel import WarnWithoutStacklevel
 from patchgate.diagnostics.rules.libcst_rules.zip_without_strict import ZipWithoutStrict
 from patchgate.diagnostics.rules.libcst_rules.process_start import StartProcessWithPartialPath, SubprocessWithoutShell
+from patchgate.diagnostics.rules.libcst_rules.string_formatting import FormatLiterals, PrintfStringFormatting
 
 BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     UnusedImport,
@@ -55,6 +56,8 @@ BUILTIN_LIBCST_RULES: list[type[PythonRule]] = [
     DuplicateDictKey,
     SubprocessWithoutShell,
     StartProcessWithPartialPath,
+    PrintfStringFormatting,
+    FormatLiterals,
 ]
 
 __all__ = [
@@ -86,4 +89,6 @@ __all__ = [
     "ZipWithoutStrict",
     "SubprocessWithoutShell",
     "StartProcessWithPartialPath",
+    "PrintfStringFormatting",
+    "FormatLiterals",
 ]
