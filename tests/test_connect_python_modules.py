@@ -13,8 +13,8 @@ from test_plan_harness import git_repo, plan_cli, tree_digest
 
 PACKAGE = {
     "src/pkg/__init__.py": "from .errors import Error\n",
-    "src/pkg/compat.py": "from json import JSONDecodeError\n",
-    "src/pkg/errors.py": "from .compat import JSONDecodeError\n\nclass Error(JSONDecodeError):\n    pass\n",
+    "src/pkg/shims.py": "from json import JSONDecodeError\n",
+    "src/pkg/errors.py": "from .shims import JSONDecodeError\n\nclass Error(JSONDecodeError):\n    pass\n",
 }
 
 
@@ -30,7 +30,7 @@ def check(verdict: dict, check_id: str) -> dict:
 
 def unsafe_fix_plan(root: Path) -> str:
     run, plan = plan_cli(root, "fix", "--no-cache", "--unsafe")
-    assert run.code == 0 and plan is not None and [f["path"] for f in plan["files"]] == ["src/pkg/compat.py"], run
+    assert run.code == 0 and plan is not None and [f["path"] for f in plan["files"]] == ["src/pkg/shims.py"], run
     return plan["id"]
 
 
@@ -40,13 +40,13 @@ def test_a_fix_that_breaks_an_import_is_sent_back(tmp_path: Path) -> None:
     run, verdict = decide(root, unsafe_fix_plan(root))
     assert run.code == 10 and verdict["verdict"] == "rewrite", verdict
     detail = check(verdict, "python-modules")["detail"]
-    assert "src/pkg/compat.py: import pkg.compat fails: ImportError: cannot import name 'JSONDecodeError'" in detail
+    assert "src/pkg/shims.py: import pkg.shims fails: ImportError: cannot import name 'JSONDecodeError'" in detail
     assert "patchgate-scratch" not in detail
     assert tree_digest(root) == before and not list(root.rglob("__pycache__"))
 
 
 def test_the_safe_fix_plan_is_permitted(tmp_path: Path) -> None:
-    errors = "import os\n" + PACKAGE["src/pkg/errors.py"]  # compat passes its imports on: its own stay
+    errors = "import os\n" + PACKAGE["src/pkg/errors.py"]  # shims passes its imports on: its own stay
     root = git_repo(tmp_path / "repo", {**PACKAGE, "src/pkg/errors.py": errors})
     run, plan = plan_cli(root, "fix", "--no-cache")
     assert plan is not None and [f["path"] for f in plan["files"]] == ["src/pkg/errors.py"], run

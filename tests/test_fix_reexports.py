@@ -1,7 +1,7 @@
 """`plan fix` never takes a safe fix that drops a re-export or an import silenced by noqa (issue 9).
 
 The fixtures are shaped like requests 2.32.3, whose `import requests` a safe `plan fix` once broke:
-a compat module whose imports other modules import from it, a multi-line import with `# noqa: F401`
+a compat-like module (here `shims`) whose imports other modules import from it, a multi-line import with `# noqa: F401`
 on its first line, a package `__init__` of re-exports.
 """
 
@@ -14,18 +14,18 @@ from test_plan_harness import git_repo, plan_cli
 
 PACKAGE = {
     "src/pkg/__init__.py": "from .sessions import Session\n",
-    "src/pkg/compat.py": (
+    "src/pkg/shims.py": (
         "try:\n    import simplejson\n    has_simplejson = True\nexcept ImportError:\n    has_simplejson = False\n\n"
         "if has_simplejson:\n    from simplejson import JSONDecodeError\nelse:\n    from json import JSONDecodeError\n\n"
         "from collections import OrderedDict\nfrom collections.abc import Mapping\n"
     ),
     "src/pkg/sessions.py": (
-        "from .compat import Mapping\n"
+        "from .shims import Mapping\n"
         "from .models import (  # noqa: F401\n    DEFAULT_LIMIT,\n    Request,\n)\n\n"
         "class Session:\n    def merge(self, value):\n        return isinstance(value, Mapping)\n"
     ),
     "src/pkg/models.py": "DEFAULT_LIMIT = 30\n\nclass Request:\n    pass\n",
-    "src/pkg/errors.py": "from . import compat\n\nclass Error(compat.JSONDecodeError):\n    pass\n",
+    "src/pkg/errors.py": "from . import shims\n\nclass Error(shims.JSONDecodeError):\n    pass\n",
 }
 
 
@@ -37,7 +37,7 @@ def test_safe_fixes_keep_reexports_and_noqa_imports(tmp_path: Path) -> None:
     root = git_repo(tmp_path / "repo", PACKAGE)
     run, plan = plan_cli(root, "fix", "--no-cache")
     assert run.code == 0, run
-    assert edited_files(plan) == {}, plan  # requests' compat keeps OrderedDict "for backwards compatibility"
+    assert edited_files(plan) == {}, plan  # requests' shims keeps OrderedDict "for backwards shimsibility"
     assert "removes `Mapping`, which src/pkg/sessions.py imports from this module; pass --unsafe" in run.stderr
     assert "removes `OrderedDict` from a module that passes its imports on (src/pkg/" in run.stderr
     assert "removes `JSONDecodeError`, which src/pkg/errors.py imports from this module" in run.stderr
@@ -47,7 +47,7 @@ def test_unsafe_takes_the_reexport_removals(tmp_path: Path) -> None:
     root = git_repo(tmp_path / "repo", PACKAGE)
     run, plan = plan_cli(root, "fix", "--no-cache", "--unsafe")
     assert run.code == 0, run
-    diff = edited_files(plan)["src/pkg/compat.py"]
+    diff = edited_files(plan)["src/pkg/shims.py"]
     assert "-    from json import JSONDecodeError" in diff and "-from collections.abc import Mapping" in diff
     assert "-from collections import OrderedDict" in diff
 

@@ -283,3 +283,10 @@ def test_process_starts_are_judged_as_ruff_judges_them(tmp_path: Path) -> None:
     run = run_patchgate("check", "--select", "S603,S607", "--format", "json", "tool.py", cwd=tmp_path)
     found = sorted((d["span"]["start_line"] + 1, d["source_alias"]) for d in json.loads(run.stdout)["diagnostics"])
     assert found == [(4, "S607"), (5, "S603"), (6, "S603"), (6, "S607"), (7, "S603"), (9, "S607"), (11, "S607")], run.stdout
+
+
+def test_a_compatibility_module_offers_its_imports(tmp_path: Path) -> None:
+    for name in ("compat.py", "_compat.py", "py2_compat.py", "helpers.py"):
+        (tmp_path / name).write_text("# Keep OrderedDict for backwards compatibility.\nfrom collections import OrderedDict\n")
+    run = run_patchgate("check", "--select", "unused-import", "--format", "json", ".", cwd=tmp_path)
+    assert [d["path"] for d in json.loads(run.stdout)["diagnostics"]] == ["helpers.py"], run.stdout

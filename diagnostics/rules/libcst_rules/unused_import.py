@@ -12,6 +12,14 @@ from patchgate.diagnostics.prefilter import Probe
 from patchgate.diagnostics.rules.libcst_rules.import_uses import COMPOUND, Block, ImportScan
 
 INIT_FILES = frozenset({"__init__.py", "__init__.pyi"})
+COMPAT_STEMS = frozenset({"compat", "_compat", "compatibility", "py3compat"})
+
+
+def _interface_module(path: str) -> bool:
+    """A package `__init__` or a compatibility module (`compat.py`, `_compat.py`, `*_compat.py`): what it
+    imports is what it offers, so an import nothing in it reads is a re-export, not dead code."""
+    name = PurePosixPath(path)
+    return name.name in INIT_FILES or name.stem in COMPAT_STEMS or name.stem.endswith("_compat")
 FUTURE_FEATURES = frozenset(__future__.all_feature_names)
 
 
@@ -42,7 +50,8 @@ class UnusedImport(PythonRule):
     Re-exports. Not reported, as ruff does not report them: names listed in `__all__` and explicit
     re-exports (`import x as x`, `from m import a as a`). Not reported either: `__init__.py` files
     (ruff reports them with an unsafe fix; their imports are the package's interface, so we leave
-    them alone), `from __future__` imports, star imports, and imports inside a `try` whose
+    them alone), compatibility modules (`compat.py`, `_compat.py`, `*_compat.py`: requests, flask and
+    click import names there so that others import them from there), `from __future__` imports, star imports, and imports inside a `try` whose
     handlers catch ImportError (optional dependencies). A name another module of the workspace
     imports from this one (`from thismodule import name`, or `thismodule.name` after importing
     the module) is reported, since ruff looks at one file too, but `plan fix` treats the fix that
@@ -82,14 +91,14 @@ class UnusedImport(PythonRule):
     @classmethod
     def may_match(cls, probe: Probe) -> bool:
         """Some scope imports a name that neither it nor a nested scope reads."""
-        if PurePosixPath(probe.path).name in INIT_FILES or "import" not in probe.text:
+        if _interface_module(probe.path) or "import" not in probe.text:
             return False
         return probe.any_symbol(lambda scope, symbol: symbol.is_imported() and probe.unread(scope, symbol) and not _future(probe, symbol.get_name()))
 
     @classmethod
     def check_tree(cls, probe: Probe) -> list[TreeReport]:
         """Every unused import of the module, each line's fix carried by its first finding."""
-        if probe.tree is None or probe.table is None or PurePosixPath(probe.path).name in INIT_FILES:
+        if probe.tree is None or probe.table is None or _interface_module(probe.path):
             return []
         scan = ImportScan(probe).scan()
         return [report for block in scan.blocks for report in _BlockFix(probe, scan, block).reports()]
