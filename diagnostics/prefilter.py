@@ -41,6 +41,33 @@ class Probe:
         return symbols(self.code).table
 
     @functools.cached_property
+    def _symbols(self) -> list[tuple[symtable.SymbolTable, symtable.Symbol]]:
+        """Every (scope, symbol) of the module, listed once for every rule's prefilter."""
+        return [(scope, symbol) for scope in self.scopes() for symbol in scope.get_symbols()]
+
+    def walk(self) -> list[ast.AST]:
+        """Every node of the tree in `ast.walk`'s order, listed once per file for every rule that walks it."""
+        return self._walked if self.tree is not None else []
+
+    def of_type(self, *types: type[ast.AST]) -> list[ast.AST]:
+        """The nodes of the given types, in walk order, from one index of the whole tree."""
+        index = self._by_type
+        if len(types) == 1:
+            return index.get(types[0], [])
+        return [node for node in self._walked if type(node) in types] if self.tree is not None else []
+
+    @functools.cached_property
+    def _walked(self) -> list[ast.AST]:
+        return list(ast.walk(self.tree)) if self.tree is not None else []
+
+    @functools.cached_property
+    def _by_type(self) -> dict[type, list[ast.AST]]:
+        index: dict[type, list[ast.AST]] = {}
+        for node in self._walked:
+            index.setdefault(type(node), []).append(node)
+        return index
+
+    @functools.cached_property
     def encoded(self) -> bytes:
         """The code as CPython's tree counts columns: UTF-8 bytes."""
         return self.code.encode("utf-8", "surrogatepass")
@@ -83,7 +110,7 @@ class Probe:
         """True when some symbol of some scope passes `test`, or when the text has no symbol table."""
         if self.table is None:
             return True
-        return any(test(scope, symbol) for scope in self.scopes() for symbol in scope.get_symbols())
+        return any(test(scope, symbol) for scope, symbol in self._symbols)
 
     def unread(self, scope: symtable.SymbolTable, symbol: symtable.Symbol) -> bool:
         """Bound in this scope but read neither here nor by a nested scope."""

@@ -61,7 +61,7 @@ class DuplicateDictKey(PythonRule):
         if probe.tree is None:
             return []
         reports: list[TreeReport] = []
-        for node in ast.walk(probe.tree):
+        for node in probe.walk():
             if isinstance(node, ast.Dict) and len(node.keys) > 1:
                 reports.extend(_repeats(probe, node))
         return reports

@@ -82,7 +82,7 @@ class HardcodedPasswordString(PythonRule):
         if probe.tree is None:
             return []
         reports = []
-        for node in ast.walk(probe.tree):
+        for node in probe.walk():
             if isinstance(node, ast.Assign) and _literal(node.value):
                 names = [_target_name(target) for target in node.targets]
                 reports += [cls._report(node.value, name) for name in names if _secret_name(name)]
@@ -133,5 +133,5 @@ class HardcodedPasswordArgument(PythonRule):
         if probe.tree is None:
             return []
         return [TreeReport.at(keyword, f"possible hard-coded password passed as `{keyword.arg}=`")
-                for node in ast.walk(probe.tree) if isinstance(node, ast.Call)
+                for node in probe.walk() if isinstance(node, ast.Call)
                 for keyword in node.keywords if _literal(keyword.value) and _secret_name(keyword.arg)]

@@ -61,7 +61,7 @@ class LambdaAssignment(PythonRule):
         if probe.tree is None:
             return []
         reports = []
-        for node in ast.walk(probe.tree):
+        for node in probe.walk():
             target = _lone_target(node)
             if target is not None and isinstance(node.value, ast.Lambda):  # type: ignore[attr-defined]
                 fix = _def_fix(probe, node, target.id, node.value)  # type: ignore[attr-defined]

@@ -141,7 +141,7 @@ class FunctionUsesLoopVariable(PythonRule):
             return []
         reported: set[int] = set()
         reports = []
-        for loop in ast.walk(probe.tree):
+        for loop in probe.walk():
             if isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
                 inside: list[ast.AST] = list(loop.body)
             elif isinstance(loop, COMPREHENSIONS):

@@ -70,8 +70,8 @@ class OpenWithoutContextManager(PythonRule):
         if probe.tree is None:
             return []
         names = qualified_names(probe)
-        parents = {child: node for node in ast.walk(probe.tree) for child in ast.iter_child_nodes(node)}
-        return [TreeReport.at(node, cls.message) for node in ast.walk(probe.tree)
+        parents = {child: node for node in probe.walk() for child in ast.iter_child_nodes(node)}
+        return [TreeReport.at(node, cls.message) for node in probe.walk()
                 if isinstance(node, ast.Call) and _opens(node, names) and not _managed(node, parents)]
 
 

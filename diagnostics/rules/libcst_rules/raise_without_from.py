@@ -74,7 +74,7 @@ class RaiseWithoutFromInsideExcept(PythonRule):
         if probe.tree is None:
             return []
         reports = []
-        for node in ast.walk(probe.tree):
+        for node in probe.walk():
             if isinstance(node, ast.ExceptHandler):
                 for statement in handler_raises(node.body):
                     exc = statement.exc

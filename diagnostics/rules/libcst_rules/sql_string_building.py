@@ -55,9 +55,9 @@ class SqlStringBuilding(PythonRule):
         """Formatting and concatenation whose literal text reads as SQL."""
         if probe.tree is None:
             return []
-        inner_adds = {id(node.left) for node in ast.walk(probe.tree) if _is_add(node)}
+        inner_adds = {id(node.left) for node in probe.walk() if _is_add(node)}
         reports = []
-        for node in ast.walk(probe.tree):
+        for node in probe.walk():
             text = None
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and _is_str(node.left):
                 text = node.left.value  # type: ignore[attr-defined]

@@ -56,7 +56,7 @@ class PrintfStringFormatting(PythonRule):
     @classmethod
     def check_tree(cls, probe: Probe) -> list[TreeReport]:
         """`%` on a str literal holding printf conversions."""
-        return [TreeReport.at(node, cls.message) for node in ast.walk(probe.tree) if probe.tree is not None
+        return [TreeReport.at(node, cls.message) for node in probe.walk() if probe.tree is not None
                 and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.right, PRINTF_VALUES)
                 and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str) and _printf(node.left.value)]
 
@@ -98,7 +98,7 @@ class FormatLiterals(PythonRule):
     def check_tree(cls, probe: Probe) -> list[TreeReport]:
         """Each `.format` call on a str literal, with the f-string that replaces it when that is exact."""
         found = []
-        for node in ast.walk(probe.tree) if probe.tree is not None else ():
+        for node in probe.walk() if probe.tree is not None else ():
             if _format_call(node):
                 fields = _fields(node.func.value.value)  # type: ignore[attr-defined]
                 arguments = _arguments(node)  # type: ignore[arg-type]
@@ -142,7 +142,7 @@ def _arguments(call: ast.Call) -> dict[str, ast.expr] | None:
 def _fix(probe: Probe, call: ast.Call, arguments: dict[str, ast.expr]) -> tuple[TreeEdit, ...]:
     """The edit to an f-string, or none when the rewrite could change the text or the evaluation."""
     literal = call.func.value  # type: ignore[attr-defined]
-    source = ast.get_source_segment(probe.code, literal)
+    source = _segment(probe, literal)
     prefix = LITERAL_PREFIX.match(source or "")
     if source is None or prefix is None or "u" in prefix.group(1).lower() or "\\N{" in source:
         return ()
@@ -162,7 +162,7 @@ def _fix(probe: Probe, call: ast.Call, arguments: dict[str, ast.expr]) -> tuple[
         key = _key((name, conversion, spec), auto)
         auto += name == ""
         argument = arguments[key]
-        expression = ast.get_source_segment(probe.code, argument) or ""
+        expression = _segment(probe, argument) or ""
         if not isinstance(argument, SIMPLE_ARGUMENT) or any(c in expression for c in ("\n", "\\", "#", "{", "}", quote[0])):
             return ()
         if spec and ("{" in spec or "}" in spec):
@@ -176,6 +176,16 @@ def _fix(probe: Probe, call: ast.Call, arguments: dict[str, ast.expr]) -> tuple[
     start = TreePosition(call.lineno, call.col_offset)
     end = TreePosition(call.end_lineno, call.end_col_offset)  # type: ignore[arg-type]
     return (TreeEdit(start, end, new),)
+
+
+def _segment(probe: Probe, node: ast.AST) -> str | None:
+    """A node's source text, cut from the probe's bytes (`ast.get_source_segment` splits the file each time)."""
+    end_line = getattr(node, "end_lineno", None)
+    if end_line is None:
+        return None
+    start = probe.byte_offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+    end = probe.byte_offset(end_line, node.end_col_offset)  # type: ignore[attr-defined]
+    return probe.encoded[start:end].decode("utf-8", "surrogatepass")
 
 
 def _same_evaluation(used: list[tuple[str, ast.expr]], arguments: dict[str, ast.expr]) -> bool:

@@ -29,11 +29,13 @@ def _mentioned(body: list[ast.stmt]) -> set[str]:
     return {node.id for statement in body for node in ast.walk(statement) if isinstance(node, ast.Name)}
 
 
-def _loops(tree: ast.AST) -> Iterator[tuple[ast.For | ast.AsyncFor, ast.AST]]:
-    """Every `for` statement, with the scope (module, def, class or lambda) it runs in."""
-    for scope in ast.walk(tree):
-        if isinstance(scope, SCOPES):
-            yield from ((node, scope) for node in _own_nodes(scope) if isinstance(node, (ast.For, ast.AsyncFor)))
+def _scope_of(probe: Probe, loop: ast.AST) -> ast.AST:
+    """The innermost def, class or lambda (else the module) whose lines hold the loop: asked only for a
+    loop with an unused variable, so the whole tree is never walked scope by scope."""
+    inside = [scope for scope in probe.of_type(*SCOPES[1:])
+              if (scope.lineno, scope.col_offset) <= (loop.lineno, loop.col_offset)  # type: ignore[attr-defined]
+              and (loop.end_lineno, loop.end_col_offset) <= (scope.end_lineno, scope.end_col_offset)]  # type: ignore[attr-defined]
+    return max(inside, key=lambda scope: (scope.lineno, scope.col_offset), default=probe.tree)  # type: ignore[attr-defined]
 
 
 def _elsewhere(scope: ast.AST) -> Counter[str]:
@@ -106,12 +108,13 @@ class UnusedLoopControlVariable(PythonRule):
             return []
         reports = []
         counted: dict[int, Counter[str]] = {}
-        for loop, scope in _loops(probe.tree):
-            used = _mentioned(loop.body)
+        for loop in probe.of_type(ast.For, ast.AsyncFor):
+            used = _mentioned(loop.body)  # type: ignore[attr-defined]
             introspective = bool(used & INTROSPECTION)
             for name in _targets(loop.target):
                 if DUMMY.match(name.id) or name.id in used:
                     continue
+                scope = _scope_of(probe, loop)
                 counts = counted.get(id(scope)) or counted.setdefault(id(scope), _elsewhere(scope))
                 fix = () if introspective or counts[name.id] > 1 else (TreeEdit(*TreeReport.at(name, "")[:2], f"_{name.id}"),)
                 reports.append(TreeReport.at(name, f"loop control variable `{name.id}` not used within the loop body", fix))
