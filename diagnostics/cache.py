@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,14 +100,19 @@ class ResultCache:
 
     def put_rows(self, entries: Iterable[tuple[str, str, Row]]) -> None:
         """Store (path, sha256, row) in one transaction, replacing each path's older row."""
-        conn = self._connect()
         rows = [(path, sha, self.ruleset, self.version, json.dumps(sorted(row.rules)), int(row.exact), row.raw, row.final_key, row.final)
                 for path, sha, row in entries]
-        if conn is None or not rows:
+        if rows:
+            self._transaction(lambda conn: conn.executemany("INSERT OR REPLACE INTO file_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows))
+
+    def _transaction(self, work: Callable[[sqlite3.Connection], object]) -> None:
+        """Writes in one immediate transaction; an SQLite error rolls back and leaves the cache as it was."""
+        conn = self._connect()
+        if conn is None:
             return
         try:
             conn.execute("BEGIN IMMEDIATE")
-            conn.executemany("INSERT OR REPLACE INTO file_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            work(conn)
             conn.execute("COMMIT")
         except sqlite3.Error:
             try:
@@ -129,19 +134,11 @@ class ResultCache:
 
     def remember_rules(self, rules_json: str) -> None:
         """Keep the metadata of this ruleset only (an older one is never asked for again)."""
-        conn = self._connect()
-        if conn is None:
-            return
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        def replace(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM rulesets")
             conn.execute("INSERT INTO rulesets VALUES (?, ?, ?)", (self.ruleset, self.version, rules_json))
-            conn.execute("COMMIT")
-        except sqlite3.Error:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+
+        self._transaction(replace)
 
     def stats(self) -> dict[str, int | str]:
         """Entry count and size on disk, for `patchgate doctor`."""
