@@ -110,7 +110,8 @@ class Config(Settings):
         "Rule docs URL with a `{rule}` placeholder for the rule id (SARIF helpUri); unset: each rule's own link."))
     target_version: PythonTarget | None = Field(default=None, description=(
         "Oldest Python the code must run on, as ruff spells it (py38 ... py314): syntax is checked and "
-        "annotations are judged for it; unset: the lowest version `[project] requires-python` allows, else py310."))
+        "annotations are judged for it; unset: the lowest version `[project] requires-python` (or Poetry's `python` "
+        "dependency) allows, else py310."))
     connect: dict[str, Any] = Field(default_factory=dict, description="Connect policy; validated by patchgate.connect.")
 
     @property
@@ -322,12 +323,18 @@ def load_config(start: Path, config_file: Path | None = None) -> Config:
 
 
 def _requires_python_target(root: Path) -> str | None:
-    """The oldest version `[project] requires-python` admits (">=3.9", "~=3.11", "^3.10"), if it names one."""
+    """The oldest version `[project] requires-python` admits (">=3.9", "~=3.11", "^3.10"), or Poetry's
+    `[tool.poetry.dependencies] python` where a project declares it only there (rich), if one is named."""
     try:
-        project = _read_toml(root / PYPROJECT).get("project")
+        data = _read_toml(root / PYPROJECT)
     except (ConfigError, OSError):
         return None
+    project, tool = data.get("project"), data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    dependencies = poetry.get("dependencies") if isinstance(poetry, dict) else None
     spec = project.get("requires-python") if isinstance(project, dict) else None
+    if spec is None and isinstance(dependencies, dict):
+        spec = dependencies.get("python")
     found = re.search(r"(?:>=|~=|\^|==)\s*3\.(\d+)", spec) if isinstance(spec, str) else None
     name = f"py3{found.group(1)}" if found else None
     return name if name in PYTHON_TARGETS else None

@@ -177,6 +177,8 @@ def test_digest_tracks_only_settings_that_change_findings(tmp_path: Path) -> Non
         ('[project]\nrequires-python = ">=3.9"\n', 'target-version = "py311"\n', (3, 11)),
         ("", "", (3, 10)),
         ('[project]\nrequires-python = ">=2.7"\n', "", (3, 10)),
+        ('[tool.poetry.dependencies]\npython = ">=3.8.0"\n', "", (3, 8)),  # rich declares it only there
+        ('[project]\nrequires-python = ">=3.11"\n[tool.poetry.dependencies]\npython = "^3.8"\n', "", (3, 11)),
     ],
 )
 def test_python_target_comes_from_the_config_then_requires_python(tmp_path: Path, pyproject: str, patchgate: str,
