@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 import tarfile
@@ -92,11 +91,11 @@ def ruff_version() -> str:
 
 
 def target_version(root: Path) -> str:
-    """The lowest Python `requires-python` allows, as ruff spells it (patchgate's own default rule)."""
-    pyproject = root / "pyproject.toml"
-    text = pyproject.read_text(encoding="utf-8") if pyproject.exists() else ""
-    match = re.search(r'requires-python\s*=\s*"[^"\d]*3\.(\d+)', text)
-    return f"py3{match.group(1)}" if match else "py310"
+    """The target patchgate's own config gives the project (requires-python, else Poetry's python), as ruff spells it."""
+    from patchgate.diagnostics.config import load_config
+
+    major, minor = load_config(root).python_target
+    return f"py{major}{minor}"
 
 
 def _cached(path: Path, command: list[str], cwd: Path, fresh: bool, env: dict[str, str] | None = None) -> object:
