@@ -55,10 +55,10 @@ class AssertRaisesException(PythonRule):
         if probe.tree is None:
             return []
         names = qualified_names(probe)
-        in_with = {id(item.context_expr) for node in probe.walk() if isinstance(node, (ast.With, ast.AsyncWith))
+        in_with = {id(item.context_expr) for node in probe.of_type(ast.With, ast.AsyncWith)
                    for item in node.items if item.optional_vars is None}
         reports = []
-        for node in probe.walk():
+        for node in probe.of_type(ast.Call):
             if not isinstance(node, ast.Call) or (id(node) not in in_with and len(node.args) < 2):
                 continue
             pytest_raises = names.get(node.func) == "pytest.raises"

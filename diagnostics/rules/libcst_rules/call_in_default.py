@@ -123,7 +123,7 @@ class FunctionCallInDefaultArgument(PythonRule):
         if probe.tree is None:
             return []
         suspects = [
-            (parameter, calls) for node in probe.walk() if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            (parameter, calls) for node in probe.of_type(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
             for parameter, default in _defaults(node.args) for calls in [list(default_calls(default))] if calls
         ]
         if not suspects:

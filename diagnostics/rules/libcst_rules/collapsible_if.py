@@ -47,7 +47,7 @@ class CollapsibleIf(PythonRule):
         if probe.tree is None:
             return []
         reports = []
-        for node in probe.walk():
+        for node in probe.of_type(ast.If):
             if isinstance(node, ast.If) and not node.orelse and len(node.body) == 1:
                 inner = node.body[0]
                 if isinstance(inner, ast.If) and not inner.orelse:

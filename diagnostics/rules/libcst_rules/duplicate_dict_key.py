@@ -61,7 +61,7 @@ class DuplicateDictKey(PythonRule):
         if probe.tree is None:
             return []
         reports: list[TreeReport] = []
-        for node in probe.walk():
+        for node in probe.of_type(ast.Dict):
             if isinstance(node, ast.Dict) and len(node.keys) > 1:
                 reports.extend(_repeats(probe, node))
         return reports

@@ -41,7 +41,15 @@ def _secret_name(name: str | None) -> bool:
     return name is not None and PASSWORD_NAME.search(name) is not None
 
 
-class HardcodedPasswordString(PythonRule):
+class _SecretRule(PythonRule):
+    """What both rules share: a prefilter on secret-like words in the text."""
+
+    @classmethod
+    def may_match(cls, probe: Probe) -> bool:
+        return TEXT_HINT.search(probe.text) is not None
+
+
+class HardcodedPasswordString(_SecretRule):
     """Report a string literal assigned to, or compared with, a password-like name."""
 
     id = "hardcoded-password-string"
@@ -72,9 +80,6 @@ class HardcodedPasswordString(PythonRule):
         "if password == 'hunter2':\n    pass\n",
     ]
 
-    @classmethod
-    def may_match(cls, probe: Probe) -> bool:
-        return TEXT_HINT.search(probe.text) is not None
 
     @classmethod
     def check_tree(cls, probe: Probe) -> list[TreeReport]:
@@ -98,7 +103,7 @@ class HardcodedPasswordString(PythonRule):
         return TreeReport.at(value, f"possible hard-coded password assigned to `{name}`")
 
 
-class HardcodedPasswordArgument(PythonRule):
+class HardcodedPasswordArgument(_SecretRule):
     """Report a string literal passed as a password-like keyword argument."""
 
     id = "hardcoded-password-argument"
@@ -123,9 +128,6 @@ class HardcodedPasswordArgument(PythonRule):
         "client = Client(api_token='abc123', timeout=5)\n",
     ]
 
-    @classmethod
-    def may_match(cls, probe: Probe) -> bool:
-        return TEXT_HINT.search(probe.text) is not None
 
     @classmethod
     def check_tree(cls, probe: Probe) -> list[TreeReport]:
@@ -133,5 +135,5 @@ class HardcodedPasswordArgument(PythonRule):
         if probe.tree is None:
             return []
         return [TreeReport.at(keyword, f"possible hard-coded password passed as `{keyword.arg}=`")
-                for node in probe.walk() if isinstance(node, ast.Call)
+                for node in probe.of_type(ast.Call) if isinstance(node, ast.Call)
                 for keyword in node.keywords if _literal(keyword.value) and _secret_name(keyword.arg)]

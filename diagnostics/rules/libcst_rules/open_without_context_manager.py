@@ -71,7 +71,7 @@ class OpenWithoutContextManager(PythonRule):
             return []
         names = qualified_names(probe)
         parents = {child: node for node in probe.walk() for child in ast.iter_child_nodes(node)}
-        return [TreeReport.at(node, cls.message) for node in probe.walk()
+        return [TreeReport.at(node, cls.message) for node in probe.of_type(ast.Call)
                 if isinstance(node, ast.Call) and _opens(node, names) and not _managed(node, parents)]
 
 

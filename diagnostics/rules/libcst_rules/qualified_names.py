@@ -42,7 +42,7 @@ def calls_to(probe: Probe, wanted: Callable[[str], bool]) -> list[tuple[ast.Call
     if probe.tree is None:
         return []
     names = qualified_names(probe)
-    found = [(node, names[node.func]) for node in probe.walk()
+    found = [(node, names[node.func]) for node in probe.of_type(ast.Call)
              if isinstance(node, ast.Call) and node.func in names and wanted(names[node.func])]
     return sorted(found, key=lambda item: (item[0].lineno, item[0].col_offset))
 

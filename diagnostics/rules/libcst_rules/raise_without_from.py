@@ -74,7 +74,7 @@ class RaiseWithoutFromInsideExcept(PythonRule):
         if probe.tree is None:
             return []
         reports = []
-        for node in probe.walk():
+        for node in probe.of_type(ast.ExceptHandler):
             if isinstance(node, ast.ExceptHandler):
                 for statement in handler_raises(node.body):
                     exc = statement.exc

@@ -56,8 +56,8 @@ class PrintfStringFormatting(PythonRule):
     @classmethod
     def check_tree(cls, probe: Probe) -> list[TreeReport]:
         """`%` on a str literal holding printf conversions."""
-        return [TreeReport.at(node, cls.message) for node in probe.walk() if probe.tree is not None
-                and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.right, PRINTF_VALUES)
+        return [TreeReport.at(node, cls.message) for node in probe.of_type(ast.BinOp)
+                if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.right, PRINTF_VALUES)
                 and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str) and _printf(node.left.value)]
 
 
@@ -98,7 +98,7 @@ class FormatLiterals(PythonRule):
     def check_tree(cls, probe: Probe) -> list[TreeReport]:
         """Each `.format` call on a str literal, with the f-string that replaces it when that is exact."""
         found = []
-        for node in probe.walk() if probe.tree is not None else ():
+        for node in probe.of_type(ast.Call):
             if _format_call(node):
                 fields = _fields(node.func.value.value)  # type: ignore[attr-defined]
                 arguments = _arguments(node)  # type: ignore[arg-type]

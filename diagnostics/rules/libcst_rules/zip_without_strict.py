@@ -59,7 +59,7 @@ class ZipWithoutStrict(PythonRule):
             return []
         names = qualified_names(probe)
         reports = []
-        for node in probe.walk():
+        for node in probe.of_type(ast.Call):
             if not isinstance(node, ast.Call) or names.get(node.func) != "builtins.zip":
                 continue
             if any(keyword.arg == "strict" for keyword in node.keywords):
