@@ -108,10 +108,12 @@ class Ruleset:
     """Engines plus the metadata of every rule they can run; the engines are built on first use, so a
     run answered from the cache with known metadata never builds them."""
 
-    def __init__(self, spec: RulesetSpec, engines: list[RuleEngine] | None = None, rules: list[Rule] | None = None) -> None:
+    def __init__(self, spec: RulesetSpec, engines: list[RuleEngine] | None = None, rules: list[Rule] | None = None,
+                 digest: str | None = None) -> None:
         self.spec = spec
         self._engines = engines
         self._known = rules
+        self._digest = digest
 
     @property
     def engines(self) -> list[RuleEngine]:
@@ -144,8 +146,8 @@ class Ruleset:
 
     @cached_property
     def digest(self) -> str:
-        """Content digest of the rule sources (selection is digested separately)."""
-        return spec_digest(self.spec)
+        """Content digest of the rule sources (selection is digested separately); given when already known."""
+        return self._digest or spec_digest(self.spec)
 
 
 UNREADABLE_FILE_RULE = Rule(
@@ -172,12 +174,13 @@ def cached_ruleset(spec: RulesetSpec, cache: ResultCache | None) -> Ruleset:
     """The ruleset of a spec, its metadata from the cache when these rule sources were built before;
     otherwise built now (a broken rule source fails here, exit 40) and its metadata remembered."""
     known = cache.known_rules() if cache is not None else None
+    digest = cache.ruleset if cache is not None else None  # the cache is keyed by it: no second read of every rule file
     if known is not None:
         try:
-            return Ruleset(spec, rules=RULES.validate_json(known))
+            return Ruleset(spec, rules=RULES.validate_json(known), digest=digest)
         except ValidationError:
             pass
-    ruleset = Ruleset(spec, engines=build_engines(spec))
+    ruleset = Ruleset(spec, engines=build_engines(spec), digest=digest)
     if cache is not None:
         cache.remember_rules(RULES.dump_json(ruleset.rules).decode())
     return ruleset
